@@ -1,0 +1,36 @@
+package dev.switchboard.contract.prompt;
+
+import java.util.List;
+
+/**
+ * The canonical text of a prompt: what {@link PromptBlocks} hashes and {@link Tokenizer} counts.
+ *
+ * <p>A chat becomes, per message, {@code <|role|>} + content + {@code \n}, followed by the
+ * assistant header that every chat template appends before generation. The marker makes role
+ * boundaries part of the text, so moving text between messages changes the hashes, while two
+ * requests with the same leading messages share a leading run of blocks.
+ */
+public final class PromptText {
+    private static final String ASSISTANT_HEADER = "<|assistant|>";
+
+    private PromptText() {
+    }
+
+    /** Canonical text of a chat completion request's messages. */
+    public static String ofChat(List<ChatMessage> messages) {
+        int length = ASSISTANT_HEADER.length();
+        for (ChatMessage m : messages) {
+            length += m.role().length() + m.content().length() + 5;
+        }
+        StringBuilder text = new StringBuilder(length);
+        for (ChatMessage m : messages) {
+            text.append("<|").append(m.role()).append("|>").append(m.content()).append('\n');
+        }
+        return text.append(ASSISTANT_HEADER).toString();
+    }
+
+    /** Canonical text of a completion request's prompt: the prompt itself. */
+    public static String ofCompletion(String prompt) {
+        return prompt;
+    }
+}
