@@ -1,0 +1,87 @@
+package dev.switchboard.scheduler.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebInputException;
+
+import dev.switchboard.contract.wire.ApiError;
+import dev.switchboard.contract.wire.LeaseCompletion;
+import dev.switchboard.contract.wire.ScheduleDecision;
+import dev.switchboard.contract.wire.ScheduleRequest;
+import dev.switchboard.scheduler.engine.SchedulerService;
+import dev.switchboard.scheduler.engine.SchedulingRejectedException;
+import dev.switchboard.scheduler.framework.EndpointView;
+
+/** The scheduler's HTTP API used by gateways, plus a read-only view for operators. */
+@RestController
+public class ScheduleController {
+    private final SchedulerService scheduler;
+
+    public ScheduleController(SchedulerService scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    /** Decides where one request goes and opens its lease. */
+    @PostMapping("/v1/schedule")
+    public ScheduleDecision schedule(@RequestBody ScheduleRequest request) {
+        return scheduler.schedule(request);
+    }
+
+    /** Closes the leases of finished requests (gateways batch these). */
+    @PostMapping("/v1/leases/complete")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    public void complete(@RequestBody List<LeaseCompletion> completions) {
+        scheduler.complete(completions);
+    }
+
+    /** Models served by known engines, in the OpenAI list shape. */
+    @GetMapping("/v1/models")
+    public Map<String, Object> models() {
+        TreeSet<String> models = new TreeSet<>();
+        for (EndpointView e : scheduler.snapshot().endpoints()) {
+            if (e.descriptor().role().servesDecode()) {
+                models.add(e.descriptor().model());
+                models.addAll(e.descriptor().loras());
+            }
+        }
+        List<Map<String, Object>> data = models.stream().map(id -> {
+            Map<String, Object> card = new LinkedHashMap<>();
+            card.put("id", id);
+            card.put("object", "model");
+            card.put("created", 0);
+            card.put("owned_by", "switchboard");
+            return card;
+        }).toList();
+        return Map.of("object", "list", "data", data);
+    }
+
+    /** Every known endpoint with its descriptor and outstanding requests. */
+    @GetMapping("/admin/endpoints")
+    public List<EndpointView> endpoints() {
+        return scheduler.snapshot().endpoints();
+    }
+
+    @ExceptionHandler(SchedulingRejectedException.class)
+    ResponseEntity<ApiError.Body> rejected(SchedulingRejectedException e) {
+        return ResponseEntity.status(e.httpStatus()).body(e.error().body());
+    }
+
+    @ExceptionHandler({ServerWebInputException.class, IllegalArgumentException.class})
+    ResponseEntity<ApiError.Body> badRequest(Exception e) {
+        String message = e instanceof ServerWebInputException input && input.getMostSpecificCause() != null
+                ? input.getMostSpecificCause().getMessage() : e.getMessage();
+        return ResponseEntity.badRequest().body(new ApiError("Invalid scheduler request: " + message,
+                ApiError.INVALID_REQUEST, null, "invalid_schedule_request").body());
+    }
+}
