@@ -1,6 +1,10 @@
 package dev.switchboard.gateway.lb;
 
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,23 +16,27 @@ import dev.switchboard.gateway.GatewayProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
-import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
- * Sends lease completions to the scheduler off the request path, in batches (up to
- * {@code lease-batch-size}, or whatever arrived within {@code lease-flush-interval}). A batch that
- * cannot be delivered is dropped and counted; its leases then expire at the scheduler.
+ * Sends lease completions to the scheduler off the request path. Requests finish on many event-loop
+ * threads at once, so completions go into a lock-free queue; every {@code lease-flush-interval} the
+ * queue is drained in batches of at most {@code lease-batch-size}. A batch that cannot be delivered
+ * is dropped and counted; its leases then expire at the scheduler.
  */
 @Component
 public class LeaseReporter implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(LeaseReporter.class);
+    /** Bound on queued completions, so an unreachable scheduler cannot exhaust the heap. */
+    private static final int MAX_QUEUED = 100_000;
 
     private final SchedulerClient scheduler;
     private final GatewayProperties properties;
-    private final Sinks.Many<LeaseCompletion> queue = Sinks.many().unicast().onBackpressureBuffer();
+    private final Queue<LeaseCompletion> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final Counter dropped;
-    private volatile Disposable sending;
+    private volatile Disposable flushing;
 
     public LeaseReporter(SchedulerClient scheduler, GatewayProperties properties, MeterRegistry meters) {
         this.scheduler = scheduler;
@@ -39,43 +47,60 @@ public class LeaseReporter implements SmartLifecycle {
 
     /** Queues a completion; never blocks. */
     public void report(LeaseCompletion completion) {
-        Sinks.EmitResult result = queue.tryEmitNext(completion);
-        if (result.isFailure()) {
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
             dropped.increment();
+            return;
         }
+        queue.offer(completion);
+    }
+
+    /** Sends everything queued now, batch after batch. */
+    Mono<Void> flush() {
+        return Flux.<List<LeaseCompletion>>generate(sink -> {
+            List<LeaseCompletion> batch = new ArrayList<>(properties.leaseBatchSize());
+            LeaseCompletion next;
+            while (batch.size() < properties.leaseBatchSize() && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
+            queued.addAndGet(-batch.size());
+            if (batch.isEmpty()) {
+                sink.complete();
+            } else {
+                sink.next(batch);
+            }
+        }).concatMap(batch -> scheduler.complete(batch).onErrorResume(e -> {
+            dropped.increment(batch.size());
+            log.warn("could not deliver {} lease completions to the scheduler: {}", batch.size(), e.toString());
+            return Mono.empty();
+        })).then();
     }
 
     @Override
     public void start() {
-        Duration flush = properties.leaseFlushInterval();
-        sending = queue.asFlux()
-                .bufferTimeout(properties.leaseBatchSize(), flush, Schedulers.parallel())
-                .concatMap(batch -> scheduler.complete(batch).onErrorResume(e -> {
-                    dropped.increment(batch.size());
-                    log.warn("could not deliver {} lease completions to the scheduler: {}", batch.size(), e.toString());
-                    return reactor.core.publisher.Mono.empty();
-                }))
+        flushing = Flux.interval(properties.leaseFlushInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> flush(), 1)
                 .subscribe();
     }
 
     @Override
     public void stop() {
-        queue.tryEmitComplete();
-        Disposable s = sending;
-        sending = null;
-        if (s != null) {
-            // give the last batch a moment to go out
-            try {
-                Thread.sleep(properties.leaseFlushInterval().toMillis() * 2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            s.dispose();
+        Disposable f = flushing;
+        flushing = null;
+        if (f != null) {
+            f.dispose();
+        }
+        // deliver what is left, briefly, so a clean shutdown does not leave leases to expire
+        try {
+            flush().block(java.time.Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            log.warn("lease completions still queued at shutdown were not delivered: {}", e.toString());
         }
     }
 
     @Override
     public boolean isRunning() {
-        return sending != null;
+        return flushing != null;
     }
 }

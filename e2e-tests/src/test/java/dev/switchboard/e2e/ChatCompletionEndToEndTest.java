@@ -1,0 +1,230 @@
+package dev.switchboard.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.completions.CompletionUsage;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Client -> gateway -> scheduler -> adapter -> engine, through real HTTP, driven by the official
+ * OpenAI Java SDK exactly as a user's application would.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChatCompletionEndToEndTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private LocalSuite suite;
+    private OpenAIClient openai;
+
+    @BeforeAll
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void startSuite() throws Exception {
+        suite = new LocalSuite();
+        suite.start(Duration.ofSeconds(150));
+        openai = OpenAIOkHttpClient.builder()
+                .baseUrl(suite.gatewayUrl() + "/v1")
+                .apiKey("sk-switchboard-e2e")
+                .maxRetries(0)
+                .build();
+    }
+
+    @AfterAll
+    void stopSuite() {
+        if (suite != null) {
+            suite.close();
+        }
+    }
+
+    private static ChatCompletionCreateParams.Builder chat(String question) {
+        return ChatCompletionCreateParams.builder()
+                .model(LocalSuite.MODEL)
+                .addSystemMessage("You are a helpful assistant for a GPU cloud. Answer briefly.")
+                .addUserMessage(question);
+    }
+
+    @Test
+    void nonStreamingChatCompletionReturnsContentAndUsage() {
+        ChatCompletion completion = openai.chat().completions().create(chat("What is a KV cache?").maxCompletionTokens(12).build());
+
+        assertThat(completion.choices()).hasSize(1);
+        assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
+        CompletionUsage usage = completion.usage().orElseThrow();
+        assertThat(usage.promptTokens()).isPositive();
+        assertThat(usage.completionTokens()).isBetween(1L, 12L);
+        assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + usage.completionTokens());
+    }
+
+    @Test
+    void streamingChatCompletionStreamsContentAndEndsWithUsage() {
+        ChatCompletionCreateParams params = chat("Explain prefill and decode.")
+                .maxCompletionTokens(20)
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
+        StringBuilder content = new StringBuilder();
+        int contentChunks = 0;
+        CompletionUsage usage = null;
+        String finishReason = null;
+        try (StreamResponse<ChatCompletionChunk> stream = openai.chat().completions().createStreaming(params)) {
+            for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+                for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+                    String delta = choice.delta().content().orElse("");
+                    if (!delta.isEmpty()) {
+                        content.append(delta);
+                        contentChunks++;
+                    }
+                    if (choice.finishReason().isPresent()) {
+                        finishReason = choice.finishReason().get().asString();
+                    }
+                }
+                if (chunk.usage().isPresent()) {
+                    usage = chunk.usage().get();
+                }
+            }
+        }
+        assertThat(content).isNotEmpty();
+        assertThat(finishReason).isIn("stop", "length");
+        assertThat(usage).as("final usage chunk").isNotNull();
+        assertThat(usage.completionTokens()).isEqualTo(contentChunks);
+        assertThat(usage.promptTokens()).isPositive();
+    }
+
+    @Test
+    void legacyCompletionsEndpointWorks() {
+        Completion completion = openai.completions().create(CompletionCreateParams.builder()
+                .model(LocalSuite.MODEL).prompt("The capital of France is").maxTokens(5).build());
+        assertThat(completion.choices().get(0).text()).isNotEmpty();
+        assertThat(completion.usage().orElseThrow().completionTokens()).isBetween(1L, 5L);
+    }
+
+    @Test
+    void unknownModelGivesOpenAiNotFound() {
+        assertThatThrownBy(() -> openai.chat().completions().create(ChatCompletionCreateParams.builder()
+                        .model("no-such-model").addUserMessage("hi").build()))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(404);
+                    assertThat(e.getMessage()).contains("no-such-model");
+                });
+    }
+
+    @Test
+    void malformedJsonGivesOpenAiBadRequest() throws Exception {
+        HttpResponse<String> response = suite.post(suite.gatewayUrl() + "/v1/chat/completions",
+                "{\"model\": \"llama-3-8b\", \"messages\": [", Map.of());
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.get("message").asString()).contains("could not parse the JSON body");
+    }
+
+    @Test
+    void invalidFieldGivesOpenAiBadRequestNamingTheField() throws Exception {
+        HttpResponse<String> response = suite.post(suite.gatewayUrl() + "/v1/chat/completions",
+                "{\"model\": \"llama-3-8b\", \"max_tokens\": \"many\", \"messages\": [{\"role\":\"user\",\"content\":\"hi\"}]}",
+                Map.of());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/param").asString()).isEqualTo("max_tokens");
+    }
+
+    @Test
+    void bodyOverTheLimitGivesOpenAiPayloadTooLarge() throws Exception {
+        String huge = "x".repeat(70 * 1024);
+        HttpResponse<String> response = suite.post(suite.gatewayUrl() + "/v1/chat/completions",
+                "{\"model\": \"llama-3-8b\", \"messages\": [{\"role\":\"user\",\"content\":\"" + huge + "\"}]}", Map.of());
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asString()).isEqualTo("request_too_large");
+    }
+
+    @Test
+    void clientSentSwitchboardHeadersNeverReachTheEngine() throws Exception {
+        String marker = "e2e-" + System.nanoTime();
+        ChatCompletion completion = openai.chat().completions().create(chat("header check " + marker)
+                .maxCompletionTokens(3)
+                .putAdditionalHeader("x-switchboard-prefill", "10.1.2.3:9999")
+                .putAdditionalHeader("X-Switchboard-Lease", "forged-lease")
+                .putAdditionalHeader("x-switchboard-endpoint", "prefill-1")
+                .build());
+        assertThat(completion.choices()).isNotEmpty();
+
+        List<Map<String, Object>> posts = suite.engineRequests().values().stream().flatMap(List::stream)
+                .filter(r -> "POST".equals(r.get("method")))
+                .toList();
+        assertThat(posts).isNotEmpty();
+        for (Map<String, Object> request : posts) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> headers = (Map<String, Object>) request.get("headers");
+            assertThat(headers.keySet()).noneMatch(h -> h.startsWith("x-switchboard-"));
+            assertThat(headers).containsKey("x-request-id");
+        }
+    }
+
+    @Test
+    void concurrentRequestsSpreadOverDecodeEnginesAndLeasesClose() throws Exception {
+        Map<String, Long> before = postsPerEngine();
+        // in flight together, so least-outstanding must put them on different decode engines
+        List<CompletableFuture<ChatCompletion>> inFlight = java.util.stream.IntStream.range(0, 4)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() ->
+                        openai.chat().completions().create(chat("spread " + i).maxCompletionTokens(16).build())))
+                .toList();
+        inFlight.forEach(CompletableFuture::join);
+        Map<String, Long> after = postsPerEngine();
+        assertThat(after.get("prefill-1") - before.get("prefill-1")).as("prefill engine gets no client requests").isZero();
+        assertThat(after.get("decode-1") - before.get("decode-1")).as("decode-1").isPositive();
+        assertThat(after.get("decode-2") - before.get("decode-2")).as("decode-2").isPositive();
+
+        // completions reach the scheduler asynchronously, in batches
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode endpoints;
+        do {
+            Thread.sleep(100);
+            endpoints = JSON.readTree(suite.get(suite.schedulerUrl() + "/admin/endpoints").body());
+        } while (sumOutstanding(endpoints) > 0 && System.nanoTime() < deadline);
+        assertThat(sumOutstanding(endpoints)).as("open leases after all requests finished").isZero();
+    }
+
+    private Map<String, Long> postsPerEngine() throws Exception {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        suite.engineRequests().forEach((engine, requests) ->
+                counts.put(engine, requests.stream().filter(r -> "POST".equals(r.get("method"))).count()));
+        return counts;
+    }
+
+    private static int sumOutstanding(JsonNode endpoints) {
+        int sum = 0;
+        for (JsonNode e : endpoints) {
+            sum += e.get("outstanding").asInt();
+        }
+        return sum;
+    }
+
+    @Test
+    void modelsListsTheServedModel() throws Exception {
+        assertThat(openai.models().list().data()).anyMatch(m -> m.id().equals(LocalSuite.MODEL));
+    }
+}
