@@ -37,7 +37,12 @@ public final class OpenAiRequestParser {
     public RoutingRequest parse(String requestId, byte[] body, boolean chat) {
         Fields f = new Fields();
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw InvalidRequestException.badRequest("We could not parse the JSON body of your request: the body is empty.",
+                        null);
+            }
+            if (first != JsonToken.START_OBJECT) {
                 throw InvalidRequestException.badRequest("The request body must be a JSON object.", null);
             }
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
