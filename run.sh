@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 LOGS="$ROOT/logs"
 STARTUP_TIMEOUT_SECONDS="${SWITCHBOARD_STARTUP_TIMEOUT:-120}"
-JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -XX:+UseSerialGC"
 JAVA_OPTS="${SWITCHBOARD_JAVA_OPTS:-$JAVA_OPTS_DEFAULT}"
 
 SERVICES=(engine-sim engine-adapter scheduler-service gateway-service)
