@@ -1,0 +1,2 @@
+/** Picocli commands and the option groups they share. */
+package dev.switchboard.bench.cli;
