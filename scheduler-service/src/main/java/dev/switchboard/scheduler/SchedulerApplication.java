@@ -1,11 +1,8 @@
 package dev.switchboard.scheduler;
 
-import java.time.Clock;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The scheduler: global view of the engine fleet, and the decision for every request. */
@@ -15,10 +12,5 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class SchedulerApplication {
     public static void main(String[] args) {
         SpringApplication.run(SchedulerApplication.class, args);
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }

@@ -8,21 +8,56 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Scheduler settings ({@code switchboard.scheduler.*}), validated at startup.
  *
- * @param discoveryRefresh how often the engine list is re-read from discovery
- * @param leaseTimeout     a lease never completed (gateway crash) is dropped after this long
+ * @param discoveryRefresh       how often the engine list is re-read from discovery
+ * @param leaseTimeout           a lease never completed (gateway crash) is dropped after this long
+ * @param stalenessBound         an endpoint whose adapter reports stop for longer is not chosen
+ * @param blockTokens            tokens per prompt block hash (must match the gateway's)
+ * @param prefillTokensPerSecond engine prefill rate used for the prefill backlog estimate
+ * @param policyPreset           built-in policy loaded at startup when no policy file is given
+ * @param policyFile             YAML policy file, hot-reloaded when it changes (empty: none)
+ * @param policyFileCheck        how often the policy file is checked for changes
+ * @param adminToken             bearer token for {@code /admin/**} (empty: admin API closed unless admin-open)
+ * @param adminOpen              serve {@code /admin/**} without a token (local runs only)
+ * @param decisionHistory        recent decisions kept for {@code GET /admin/decisions}
+ * @param sessionCapacity        sessions remembered for session affinity
  */
 @ConfigurationProperties(SchedulerProperties.PREFIX)
 public record SchedulerProperties(
         @DefaultValue("1s") Duration discoveryRefresh,
-        @DefaultValue("10m") Duration leaseTimeout) {
+        @DefaultValue("10m") Duration leaseTimeout,
+        @DefaultValue("2s") Duration stalenessBound,
+        @DefaultValue("16") int blockTokens,
+        @DefaultValue("30000") double prefillTokensPerSecond,
+        @DefaultValue("switchboard-default") String policyPreset,
+        @DefaultValue("") String policyFile,
+        @DefaultValue("2s") Duration policyFileCheck,
+        @DefaultValue("") String adminToken,
+        @DefaultValue("false") boolean adminOpen,
+        @DefaultValue("256") int decisionHistory,
+        @DefaultValue("100000") int sessionCapacity) {
     public static final String PREFIX = "switchboard.scheduler";
 
     public SchedulerProperties {
-        if (discoveryRefresh.isNegative() || discoveryRefresh.isZero()) {
-            throw new IllegalArgumentException(PREFIX + ".discovery-refresh must be > 0, but was " + discoveryRefresh);
-        }
+        positive("discovery-refresh", discoveryRefresh);
+        positive("staleness-bound", stalenessBound);
+        positive("policy-file-check", policyFileCheck);
         if (leaseTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException(PREFIX + ".lease-timeout must be >= 1s, but was " + leaseTimeout);
+        }
+        if (blockTokens < 1) {
+            throw new IllegalArgumentException(PREFIX + ".block-tokens must be >= 1, but was " + blockTokens);
+        }
+        if (!(prefillTokensPerSecond > 0)) {
+            throw new IllegalArgumentException(PREFIX + ".prefill-tokens-per-second must be > 0, but was " + prefillTokensPerSecond);
+        }
+        if (decisionHistory < 0 || sessionCapacity < 0) {
+            throw new IllegalArgumentException(PREFIX + ".decision-history and session-capacity must be >= 0");
+        }
+    }
+
+    private static void positive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(PREFIX + "." + name + " must be > 0, but was " + value);
         }
     }
 }

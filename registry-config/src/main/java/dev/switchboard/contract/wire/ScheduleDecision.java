@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param prefill               the prefill endpoint of a disaggregated decision, or {@code null}
  * @param predictedCachedTokens prompt tokens the scheduler expects to be cached on the chosen engine
  * @param reason                short human-readable explanation (policy and winning score)
+ * @param candidates            per-candidate scores, only when the caller asked for an explanation
  */
 public record ScheduleDecision(
         String leaseId,
@@ -19,7 +20,8 @@ public record ScheduleDecision(
         EndpointRef decode,
         EndpointRef prefill,
         int predictedCachedTokens,
-        String reason) {
+        String reason,
+        java.util.List<CandidateScore> candidates) {
 
     public ScheduleDecision {
         Objects.requireNonNull(leaseId, "leaseId");
@@ -29,6 +31,7 @@ public record ScheduleDecision(
             throw new IllegalArgumentException("predictedCachedTokens must be >= 0, but was " + predictedCachedTokens);
         }
         reason = reason == null ? "" : reason;
+        candidates = candidates == null ? java.util.List.of() : java.util.List.copyOf(candidates);
     }
 
     /** Whether prefill and decode run on different engines. */

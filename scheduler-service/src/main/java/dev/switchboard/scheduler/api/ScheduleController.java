@@ -9,8 +9,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebInputException;
@@ -19,11 +21,11 @@ import dev.switchboard.contract.wire.ApiError;
 import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.contract.wire.ScheduleDecision;
 import dev.switchboard.contract.wire.ScheduleRequest;
-import dev.switchboard.scheduler.engine.SchedulerService;
-import dev.switchboard.scheduler.engine.SchedulingRejectedException;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.scheduler.service.SchedulerService;
+import dev.switchboard.scheduler.service.SchedulingRejectedException;
 
-/** The scheduler's HTTP API used by gateways, plus a read-only view for operators. */
+/** The scheduler's API for gateways. */
 @RestController
 public class ScheduleController {
     private final SchedulerService scheduler;
@@ -32,10 +34,11 @@ public class ScheduleController {
         this.scheduler = scheduler;
     }
 
-    /** Decides where one request goes and opens its lease. */
+    /** Decides where one request goes and opens its lease; {@code explain=true} adds per-candidate scores. */
     @PostMapping("/v1/schedule")
-    public ScheduleDecision schedule(@RequestBody ScheduleRequest request) {
-        return scheduler.schedule(request);
+    public ScheduleDecision schedule(@RequestBody ScheduleRequest request,
+            @RequestParam(name = "explain", defaultValue = "false") boolean explain) {
+        return scheduler.schedule(request, explain);
     }
 
     /** Closes the leases of finished requests (gateways batch these). */
@@ -45,12 +48,23 @@ public class ScheduleController {
         scheduler.complete(completions);
     }
 
-    /** Models served by known engines, in the OpenAI list shape. */
+    /** Closes one lease. */
+    @PostMapping("/v1/leases/{leaseId}/complete")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    public void completeOne(@PathVariable String leaseId, @RequestBody LeaseCompletion completion) {
+        if (!leaseId.equals(completion.leaseId())) {
+            throw new IllegalArgumentException("lease id in the path (" + leaseId + ") differs from the body's ("
+                    + completion.leaseId() + ")");
+        }
+        scheduler.complete(List.of(completion));
+    }
+
+    /** Models served by engines that can take requests, in the OpenAI list shape. */
     @GetMapping("/v1/models")
     public Map<String, Object> models() {
         TreeSet<String> models = new TreeSet<>();
-        for (EndpointView e : scheduler.snapshot().endpoints()) {
-            if (e.descriptor().role().servesDecode()) {
+        for (EndpointView e : scheduler.snapshotNow().endpoints()) {
+            if (e.descriptor().role().servesDecode() && e.accepting()) {
                 models.add(e.descriptor().model());
                 models.addAll(e.descriptor().loras());
             }
@@ -64,12 +78,6 @@ public class ScheduleController {
             return card;
         }).toList();
         return Map.of("object", "list", "data", data);
-    }
-
-    /** Every known endpoint with its descriptor and outstanding requests. */
-    @GetMapping("/admin/endpoints")
-    public List<EndpointView> endpoints() {
-        return scheduler.snapshot().endpoints();
     }
 
     @ExceptionHandler(SchedulingRejectedException.class)

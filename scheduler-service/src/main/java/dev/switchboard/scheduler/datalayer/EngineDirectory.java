@@ -37,6 +37,7 @@ public class EngineDirectory implements SmartLifecycle {
     private final ReactiveDiscoveryClient discovery;
     private final Duration refresh;
     private final AtomicReference<ClusterSnapshot> current = new AtomicReference<>(ClusterSnapshot.EMPTY);
+    private final List<java.util.function.Consumer<ClusterSnapshot>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Set<String> reportedProblems = ConcurrentHashMap.newKeySet();
     private volatile Disposable polling;
 
@@ -51,13 +52,28 @@ public class EngineDirectory implements SmartLifecycle {
         return current.get();
     }
 
+    /** Calls {@code listener} with every new snapshot (after the endpoint set changed). */
+    public void onChange(java.util.function.Consumer<ClusterSnapshot> listener) {
+        listeners.add(listener);
+    }
+
     /** Reads discovery once and replaces the snapshot if the endpoint set changed. */
     public Mono<ClusterSnapshot> refresh() {
         return discovery.getInstances(MetadataKeys.ENGINES_SERVICE)
                 .collectList()
                 .map(this::toEndpoints)
-                .map(endpoints -> current.updateAndGet(old ->
-                        old.endpoints().equals(endpoints) ? old : new ClusterSnapshot(old.version() + 1, endpoints)));
+                .map(endpoints -> {
+                    ClusterSnapshot old = current.get();
+                    if (old.endpoints().equals(endpoints)) {
+                        return old;
+                    }
+                    ClusterSnapshot next = new ClusterSnapshot(old.version() + 1, endpoints);
+                    current.set(next);
+                    log.info("engine endpoints changed (version {}): {}", next.version(),
+                            endpoints.stream().map(e -> e.id() + "@" + e.host() + ":" + e.port()).toList());
+                    listeners.forEach(l -> l.accept(next));
+                    return next;
+                });
     }
 
     private List<EndpointView> toEndpoints(List<ServiceInstance> instances) {
@@ -71,7 +87,7 @@ public class EngineDirectory implements SmartLifecycle {
                             + instance.getPort() + "; keeping the first");
                     continue;
                 }
-                endpoints.add(new EndpointView(descriptor, instance.getHost(), instance.getPort(), 0));
+                endpoints.add(EndpointView.discovered(descriptor, instance.getHost(), instance.getPort()));
             } catch (IllegalArgumentException e) {
                 reportOnce("ignoring engine instance " + instance.getHost() + ":" + instance.getPort() + ": " + e.getMessage());
             }

@@ -1,17 +1,29 @@
 package dev.switchboard.scheduler.engine;
 
+import java.util.List;
 import java.util.Objects;
 
 import dev.switchboard.contract.wire.ApiError;
-import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.scheduler.framework.ProfileRun;
+import dev.switchboard.scheduler.framework.ScoredEndpoint;
 
-/** The outcome of one scheduling cycle: an endpoint, or a rejection the client will see. */
+/** The outcome of one scheduling cycle: where the request goes, or a rejection the client will see. */
 public sealed interface CycleResult {
 
-    /** The request goes to {@code endpoint}. */
-    record Picked(EndpointView endpoint, String reason) implements CycleResult {
+    /**
+     * The request goes to {@code decode}, with its prefill on {@code prefill} when disaggregated.
+     *
+     * @param decode                the endpoint that receives the request
+     * @param prefill               the prefill endpoint, or {@code null}
+     * @param predictedCachedTokens prompt tokens predicted cached where the prefill runs
+     * @param runs                  every profile run (for explanation)
+     * @param reason                short explanation
+     */
+    record Picked(ScoredEndpoint decode, ScoredEndpoint prefill, int predictedCachedTokens, List<ProfileRun> runs,
+            String reason) implements CycleResult {
         public Picked {
-            Objects.requireNonNull(endpoint, "endpoint");
+            Objects.requireNonNull(decode, "decode");
+            runs = List.copyOf(runs);
         }
     }
 

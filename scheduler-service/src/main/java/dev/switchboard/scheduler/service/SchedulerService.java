@@ -1,82 +1,146 @@
-package dev.switchboard.scheduler.engine;
+package dev.switchboard.scheduler.service;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
+import dev.switchboard.contract.wire.CandidateScore;
 import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.contract.wire.ScheduleDecision;
 import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.scheduler.SchedulerProperties;
+import dev.switchboard.scheduler.datalayer.EndpointReports;
 import dev.switchboard.scheduler.datalayer.EngineDirectory;
 import dev.switchboard.scheduler.datalayer.LeaseRegistry;
+import dev.switchboard.scheduler.datalayer.PrefixIndex;
+import dev.switchboard.scheduler.datalayer.SessionTable;
+import dev.switchboard.scheduler.engine.CycleResult;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
+import dev.switchboard.scheduler.framework.ProfileRun;
+import dev.switchboard.scheduler.framework.ScoredEndpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Runs a {@link SchedulingCycle} for each request against the latest snapshot and opens a lease on
- * the pick; closes leases when the gateway reports completion.
+ * Runs the policy's scheduling cycle for each request against the freshest snapshot, opens a
+ * lease on the pick, teaches the prefix index what the chosen engines will cache, and closes leases
+ * when the gateway reports completion (comparing predicted with engine-reported cached tokens).
  */
 @Service
 public class SchedulerService {
     private static final Logger log = LoggerFactory.getLogger(SchedulerService.class);
+    /** Candidates kept per profile run in explanations and the decision history. */
+    private static final int EXPLAINED_CANDIDATES = 8;
 
     private final EngineDirectory directory;
+    private final EndpointReports reports;
+    private final PrefixIndex prefixIndex;
+    private final PolicyStore policies;
+    private final SchedulerProperties properties;
     private final LeaseRegistry leases;
-    private final SchedulingCycle cycle = new SchedulingCycle();
+    private final SessionTable sessions;
     private final MeterRegistry meters;
     private final Timer decisionTimer;
     private final Counter unknownLeases;
+    private final Counter predictedCachedTokens;
+    private final Counter actualCachedTokens;
+    private final Deque<DecisionRecord> history = new ArrayDeque<>();
+    private final Clock clock;
 
-    public SchedulerService(EngineDirectory directory, SchedulerProperties properties, Clock clock, MeterRegistry meters) {
-        this.directory = directory;
-        this.leases = new LeaseRegistry(clock, properties.leaseTimeout());
-        this.meters = meters;
-        this.decisionTimer = Timer.builder("switchboard_scheduler_decision_seconds")
-                .description("Time to run one scheduling cycle and open its lease")
-                .register(meters);
-        this.unknownLeases = Counter.builder("switchboard_scheduler_lease_completions_unknown")
-                .description("Lease completions for leases that were already closed or had expired")
-                .register(meters);
-        meters.gauge("switchboard_scheduler_open_leases", leases, LeaseRegistry::openLeases);
+    /** One recent decision, for {@code GET /admin/decisions}. */
+    public record DecisionRecord(long atMillis, String requestId, String model, String tenant, int promptTokens,
+            String decode, String prefill, int predictedCachedTokens, String reason, List<CandidateScore> candidates) {
     }
 
-    /** Decides where {@code request} goes; throws {@link SchedulingRejectedException} if nowhere. */
-    public ScheduleDecision schedule(ScheduleRequest request) {
+    public SchedulerService(EngineDirectory directory, EndpointReports reports, PrefixIndex prefixIndex, PolicyStore policies,
+            SchedulerProperties properties, Clock clock, MeterRegistry meters) {
+        this.directory = directory;
+        this.reports = reports;
+        this.prefixIndex = prefixIndex;
+        this.policies = policies;
+        this.properties = properties;
+        this.clock = clock;
+        this.leases = new LeaseRegistry(clock, properties.leaseTimeout(), properties.prefillTokensPerSecond());
+        this.sessions = new SessionTable(properties.sessionCapacity());
+        this.meters = meters;
+        this.decisionTimer = Timer.builder("switchboard_scheduler_decision_seconds")
+                .description("Time to run one scheduling cycle and open its lease").register(meters);
+        this.unknownLeases = Counter.builder("switchboard_scheduler_lease_completions_unknown")
+                .description("Lease completions for leases that were already closed or had expired").register(meters);
+        this.predictedCachedTokens = Counter.builder("switchboard_scheduler_prefix_predicted_tokens")
+                .description("Prompt tokens predicted cached, over completed leases with engine-reported usage").register(meters);
+        this.actualCachedTokens = Counter.builder("switchboard_scheduler_prefix_actual_tokens")
+                .description("Prompt tokens the engines reported cached, over the same leases").register(meters);
+        meters.gauge("switchboard_scheduler_open_leases", this, s -> s.openLeases());
+        meters.gauge("switchboard_scheduler_prefix_index_blocks", prefixIndex, PrefixIndex::totalBlocks);
+    }
+
+    /**
+     * Decides where {@code request} goes; throws {@link SchedulingRejectedException} if nowhere.
+     *
+     * @param explain include per-candidate scores in the decision
+     */
+    public ScheduleDecision schedule(ScheduleRequest request, boolean explain) {
         long start = System.nanoTime();
         try {
+            long[] hashes = request.blockHashes();
             CycleResult result;
             LeaseRegistry.Lease lease = null;
-            // decision and lease are one step, so two concurrent requests never both see the same idle endpoint
-            synchronized (leases) {
-                result = cycle.decide(request, leases.overlay(directory.current()));
+            // decision and lease are one step, so concurrent requests never both see the same idle endpoint
+            synchronized (this) {
+                ClusterSnapshot snapshot = snapshotNow();
+                result = policies.cycle().decide(request, snapshot, prefixIndex.matchesFor(hashes),
+                        sessions.lastEndpoint(request.sessionId()), properties.blockTokens());
                 if (result instanceof CycleResult.Picked picked) {
-                    lease = leases.open(request.requestId(), picked.endpoint().id());
+                    String decodeId = picked.decode().endpoint().id();
+                    String prefillId = picked.prefill() == null ? null : picked.prefill().endpoint().id();
+                    lease = leases.open(request.requestId(), request.tenant(), decodeId, prefillId, request.promptTokens(),
+                            picked.predictedCachedTokens());
+                    // both sides end up holding the prompt's KV (decode receives it from prefill)
+                    prefixIndex.stored(decodeId, hashes);
+                    if (prefillId != null) {
+                        prefixIndex.stored(prefillId, hashes);
+                    }
+                    sessions.served(request.sessionId(), decodeId);
                 }
             }
             if (result instanceof CycleResult.Rejected rejected) {
-                countDecision("rejected", Integer.toString(rejected.httpStatus()));
+                meters.counter("switchboard_scheduler_decisions", "mode", "rejected", "endpoint", "none",
+                        "status", Integer.toString(rejected.httpStatus())).increment();
                 throw new SchedulingRejectedException(rejected.httpStatus(), rejected.error());
             }
             CycleResult.Picked picked = (CycleResult.Picked) result;
-            countDecision("picked", picked.endpoint().id());
-            return new ScheduleDecision(lease.leaseId(), request.requestId(), picked.endpoint().ref(), null, 0, picked.reason());
+            String mode = picked.prefill() == null ? "unified" : "disaggregated";
+            meters.counter("switchboard_scheduler_decisions", "mode", mode, "endpoint", picked.decode().endpoint().id(),
+                    "status", "200").increment();
+            List<CandidateScore> candidates = explainRuns(picked.runs());
+            remember(new DecisionRecord(clock.millis(), request.requestId(), request.model(), request.tenant(),
+                    request.promptTokens(), picked.decode().endpoint().id(),
+                    picked.prefill() == null ? null : picked.prefill().endpoint().id(), picked.predictedCachedTokens(),
+                    picked.reason(), candidates));
+            return new ScheduleDecision(lease.leaseId(), request.requestId(), picked.decode().endpoint().ref(),
+                    picked.prefill() == null ? null : picked.prefill().endpoint().ref(), picked.predictedCachedTokens(),
+                    picked.reason(), explain ? candidates : List.of());
         } finally {
-            decisionTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 
-    /** Closes the leases of finished requests. */
+    /** Closes the leases of finished requests and checks cache predictions against engine reports. */
     public void complete(List<LeaseCompletion> completions) {
         for (LeaseCompletion completion : completions) {
             LeaseRegistry.Lease lease;
-            synchronized (leases) {
+            synchronized (this) {
                 lease = leases.close(completion.leaseId());
             }
             if (lease == null) {
@@ -84,31 +148,72 @@ public class SchedulerService {
                 continue;
             }
             meters.counter("switchboard_scheduler_lease_completions", "endpoint", lease.endpointId(),
-                    "outcome", completion.outcome().name().toLowerCase(java.util.Locale.ROOT)).increment();
+                    "outcome", completion.outcome().name().toLowerCase(Locale.ROOT)).increment();
+            if (completion.cachedTokens() >= 0 && completion.outcome() == LeaseCompletion.Outcome.SUCCESS) {
+                predictedCachedTokens.increment(lease.predictedCachedTokens());
+                actualCachedTokens.increment(completion.cachedTokens());
+            }
         }
     }
 
-    /** The latest snapshot with outstanding counts. */
-    public ClusterSnapshot snapshot() {
-        synchronized (leases) {
-            return leases.overlay(directory.current());
+    /** The snapshot a decision made now would see. */
+    public synchronized ClusterSnapshot snapshotNow() {
+        return leases.overlay(reports.apply(directory.current()));
+    }
+
+    public synchronized int openLeases() {
+        return leases.openLeases();
+    }
+
+    /** The most recent decisions, newest first. */
+    public List<DecisionRecord> recentDecisions(int limit) {
+        synchronized (history) {
+            List<DecisionRecord> newestFirst = new ArrayList<>(Math.min(limit, history.size()));
+            var it = history.descendingIterator();
+            while (it.hasNext() && newestFirst.size() < limit) {
+                newestFirst.add(it.next());
+            }
+            return newestFirst;
         }
     }
 
     @Scheduled(fixedDelayString = "${switchboard.scheduler.lease-sweep:10s}")
     void expireLeases() {
-        int expired;
-        synchronized (leases) {
+        List<LeaseRegistry.Lease> expired;
+        synchronized (this) {
             expired = leases.expire();
         }
-        if (expired > 0) {
-            log.warn("expired {} leases that were never completed (a gateway may have crashed)", expired);
-            meters.counter("switchboard_scheduler_leases_expired").increment(expired);
+        if (!expired.isEmpty()) {
+            log.warn("expired {} leases that were never completed (a gateway may have crashed)", expired.size());
+            meters.counter("switchboard_scheduler_leases_expired").increment(expired.size());
         }
     }
 
-    private void countDecision(String result, String detail) {
-        meters.counter("switchboard_scheduler_decisions", "result", result,
-                "picked".equals(result) ? "endpoint" : "status", detail).increment();
+    private void remember(DecisionRecord record) {
+        if (properties.decisionHistory() == 0) {
+            return;
+        }
+        synchronized (history) {
+            if (history.size() >= properties.decisionHistory()) {
+                history.removeFirst();
+            }
+            history.addLast(record);
+        }
+    }
+
+    private static List<CandidateScore> explainRuns(List<ProfileRun> runs) {
+        List<CandidateScore> out = new ArrayList<>();
+        for (ProfileRun run : runs) {
+            run.scored().stream()
+                    .sorted((a, b) -> Double.compare(b.total(), a.total()))
+                    .limit(EXPLAINED_CANDIDATES)
+                    .forEach(s -> out.add(candidate(run, s)));
+        }
+        return out;
+    }
+
+    private static CandidateScore candidate(ProfileRun run, ScoredEndpoint s) {
+        return new CandidateScore(s.endpoint().id(), run.profile(), s.total(), s.byScorer(),
+                run.picked() != null && run.picked().endpoint().id().equals(s.endpoint().id()));
     }
 }

@@ -1,4 +1,4 @@
-package dev.switchboard.scheduler.engine;
+package dev.switchboard.scheduler.service;
 
 import dev.switchboard.contract.wire.ApiError;
 

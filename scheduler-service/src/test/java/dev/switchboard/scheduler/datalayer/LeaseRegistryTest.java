@@ -39,15 +39,16 @@ class LeaseRegistryTest {
     }
 
     private final MutableClock clock = new MutableClock();
-    private final LeaseRegistry leases = new LeaseRegistry(clock, Duration.ofMinutes(10));
+    // prefill at 10k tokens/s = 10 tokens per ms
+    private final LeaseRegistry leases = new LeaseRegistry(clock, Duration.ofMinutes(10), 10_000);
 
     @Test
     void openLeasesCountAsOutstandingUntilClosed() {
-        var a = leases.open("r1", "d1");
-        leases.open("r2", "d1");
-        leases.open("r3", "d2");
+        var a = leases.open("r1", "t", "d1", null, 100, 0);
+        leases.open("r2", "t", "d1", null, 100, 0);
+        leases.open("r3", "u", "d2", null, 100, 0);
         assertThat(leases.outstanding("d1")).isEqualTo(2);
-        assertThat(leases.outstanding("d2")).isEqualTo(1);
+        assertThat(leases.openByTenant()).containsEntry("t", 2).containsEntry("u", 1);
 
         assertThat(leases.close(a.leaseId())).isEqualTo(a);
         assertThat(leases.outstanding("d1")).isEqualTo(1);
@@ -57,23 +58,39 @@ class LeaseRegistryTest {
 
     @Test
     void leasesNeverCompletedExpireAfterTheTimeout() {
-        leases.open("old", "d1");
+        leases.open("old", "t", "d1", null, 1, 0);
         clock.advance(Duration.ofMinutes(6));
-        leases.open("young", "d1");
+        leases.open("young", "t", "d1", null, 1, 0);
         clock.advance(Duration.ofMinutes(5));
 
-        assertThat(leases.expire()).isEqualTo(1);
+        assertThat(leases.expire()).extracting(LeaseRegistry.Lease::requestId).containsExactly("old");
         assertThat(leases.outstanding("d1")).isEqualTo(1);
-        assertThat(leases.openLeases()).isEqualTo(1);
     }
 
     @Test
-    void overlayPutsOutstandingCountsOnTheSnapshot() {
-        leases.open("r1", "d2");
+    void uncachedTokensJoinThePrefillSidesBacklogAndDrainAtThePrefillRate() {
+        leases.open("r1", "t", "d1", null, 3000, 1000);      // 2000 uncached on d1
+        leases.open("r2", "t", "d2", "p1", 5000, 0);         // disaggregated: 5000 on p1, none on d2
+        assertThat(leases.backlogTokens("d1")).isEqualTo(2000);
+        assertThat(leases.backlogTokens("p1")).isEqualTo(5000);
+        assertThat(leases.backlogTokens("d2")).isZero();
+
+        clock.advance(Duration.ofMillis(150));
+        assertThat(leases.backlogTokens("d1")).isEqualTo(500);
+        leases.open("r3", "t", "d1", null, 100, 0);
+        assertThat(leases.backlogTokens("d1")).isEqualTo(600);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(leases.backlogTokens("d1")).isZero();
+    }
+
+    @Test
+    void overlayPutsCountsAndBacklogOnTheSnapshot() {
+        leases.open("r1", "t", "d2", null, 40, 0);
         ClusterSnapshot snapshot = new ClusterSnapshot(3, List.of(endpoint("d1").build(), endpoint("d2").build()));
         ClusterSnapshot overlaid = leases.overlay(snapshot);
         assertThat(overlaid.version()).isEqualTo(3);
         assertThat(overlaid.byId().get("d1").outstanding()).isZero();
         assertThat(overlaid.byId().get("d2").outstanding()).isEqualTo(1);
+        assertThat(overlaid.byId().get("d2").prefillBacklogTokens()).isEqualTo(40);
     }
 }

@@ -3,96 +3,121 @@ package dev.switchboard.scheduler.engine;
 import static dev.switchboard.scheduler.Endpoints.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Stream;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.switchboard.contract.EngineRole;
 import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.scheduler.framework.PrefixMatches;
+import dev.switchboard.scheduler.plugins.BuiltinPlugins;
+import dev.switchboard.scheduler.service.PolicyStore;
 
+/** Whole-policy scenarios on the default policy and baselines. */
 class SchedulingCycleTest {
-    private final SchedulingCycle cycle = new SchedulingCycle();
+    private final PolicyLoader loader = new PolicyLoader(BuiltinPlugins.registry());
 
-    private static ScheduleRequest request(String model, String... excluded) {
-        return new ScheduleRequest("req-1", model, "t", 0, 100, 10, new long[0], "", false, List.of(excluded));
+    private SchedulingCycle cycle(String preset) {
+        return new SchedulingCycle(loader.load(PolicyStore.preset(preset), preset), CycleObserver.NONE);
     }
 
-    static Stream<Arguments> picks() {
-        return Stream.of(
-                Arguments.of("fewest outstanding wins",
-                        List.of(endpoint("d1").role(EngineRole.DECODE).outstanding(3).build(),
-                                endpoint("d2").role(EngineRole.DECODE).outstanding(1).build(),
-                                endpoint("d3").role(EngineRole.DECODE).outstanding(2).build()),
-                        request("llama-3-8b"), "d2"),
-                Arguments.of("prefill engines never take the client request",
-                        List.of(endpoint("p1").role(EngineRole.PREFILL).outstanding(0).build(),
-                                endpoint("d1").role(EngineRole.DECODE).outstanding(9).build()),
-                        request("llama-3-8b"), "d1"),
-                Arguments.of("unified engines serve the decode side",
-                        List.of(endpoint("u1").role(EngineRole.UNIFIED).outstanding(0).build(),
-                                endpoint("d1").role(EngineRole.DECODE).outstanding(1).build()),
-                        request("llama-3-8b"), "u1"),
-                Arguments.of("only engines of the requested model",
-                        List.of(endpoint("q1").model("qwen2.5-7b").outstanding(0).build(),
-                                endpoint("l1").model("llama-3-8b").outstanding(5).build()),
-                        request("llama-3-8b"), "l1"),
-                Arguments.of("a LoRA name routes to engines serving that adapter",
-                        List.of(endpoint("base").outstanding(0).build(),
-                                endpoint("lora").loras("sql-lora").outstanding(4).build()),
-                        request("sql-lora"), "lora"),
-                Arguments.of("engines that failed this request are skipped",
-                        List.of(endpoint("d1").outstanding(0).build(), endpoint("d2").outstanding(7).build()),
-                        request("llama-3-8b", "d1"), "d2"));
+    private static ScheduleRequest request(String id, int promptTokens) {
+        return new ScheduleRequest(id, "llama-3-8b", "t", 0, promptTokens, 64, null, null, false, null);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("picks")
-    void picksTheExpectedEndpoint(String name, List<EndpointView> endpoints, ScheduleRequest request, String expected) {
-        CycleResult result = cycle.decide(request, new ClusterSnapshot(1, endpoints));
-        assertThat(result).isInstanceOfSatisfying(CycleResult.Picked.class,
-                picked -> assertThat(picked.endpoint().id()).isEqualTo(expected));
-    }
-
-    static Stream<Arguments> rejections() {
-        return Stream.of(
-                Arguments.of("no engine serves the model", List.of(endpoint("d1").build()), request("gpt-9"), 404,
-                        "model_not_found"),
-                Arguments.of("empty cluster", List.of(), request("llama-3-8b"), 404, "model_not_found"),
-                Arguments.of("only prefill engines serve it",
-                        List.of(endpoint("p1").role(EngineRole.PREFILL).build()), request("llama-3-8b"), 503,
-                        "no_engine_available"),
-                Arguments.of("every candidate already failed",
-                        List.of(endpoint("d1").build(), endpoint("d2").build()), request("llama-3-8b", "d1", "d2"), 503,
-                        "no_engine_available"));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rejections")
-    void rejectsWithAnOpenAiError(String name, List<EndpointView> endpoints, ScheduleRequest request, int status, String code) {
-        CycleResult result = cycle.decide(request, new ClusterSnapshot(1, endpoints));
-        assertThat(result).isInstanceOfSatisfying(CycleResult.Rejected.class, rejected -> {
-            assertThat(rejected.httpStatus()).isEqualTo(status);
-            assertThat(rejected.error().code()).isEqualTo(code);
-        });
+    private static CycleResult.Picked pick(SchedulingCycle cycle, ScheduleRequest r, List<EndpointView> endpoints,
+            PrefixMatches prefix) {
+        CycleResult result = cycle.decide(r, new ClusterSnapshot(1, endpoints), prefix, null, 16);
+        assertThat(result).isInstanceOf(CycleResult.Picked.class);
+        return (CycleResult.Picked) result;
     }
 
     @Test
-    void tiesAreSpreadAcrossEquallyLoadedEndpoints() {
-        ClusterSnapshot idle = new ClusterSnapshot(1, List.of(endpoint("d1").build(), endpoint("d2").build(),
-                endpoint("d3").build()));
-        Set<String> picked = new HashSet<>();
-        for (int i = 0; i < 60; i++) {
-            ScheduleRequest r = new ScheduleRequest("req-" + i, "llama-3-8b", "t", 0, 1, 1, null, null, false, null);
-            picked.add(((CycleResult.Picked) cycle.decide(r, idle)).endpoint().id());
+    void cachedPrefixAttractsTheRequestWhileTheEngineHasHeadroom() {
+        List<EndpointView> endpoints = List.of(endpoint("cached").role(EngineRole.UNIFIED).load(4, 0, 0.3).outstanding(2).build(),
+                endpoint("cold").role(EngineRole.UNIFIED).load(2, 0, 0.1).outstanding(1).build());
+        CycleResult.Picked picked = pick(cycle("switchboard-default"), request("r", 4000), endpoints,
+                id -> id.equals("cached") ? 240 : 0);
+        assertThat(picked.decode().endpoint().id()).isEqualTo("cached");
+        assertThat(picked.predictedCachedTokens()).isEqualTo(3840);
+        assertThat(picked.prefill()).as("unified endpoints only: no disaggregation").isNull();
+    }
+
+    @Test
+    void stickyUntilSaturatedAPrefixSharedByEveryRequestDoesNotPullAllTraffic() {
+        // every engine has the global system prompt; one is saturated: affinity must yield to load
+        List<EndpointView> endpoints = List.of(endpoint("hot").load(40, 6, 0.7).outstanding(46).backlog(20_000).build(),
+                endpoint("idle").load(1, 0, 0.1).outstanding(1).build());
+        Map<String, Integer> wins = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            wins.merge(pick(cycle("switchboard-default"), request("r" + i, 1000), endpoints,
+                    id -> id.equals("hot") ? 60 : 30).decode().endpoint().id(), 1, Integer::sum);
         }
-        assertThat(picked).containsExactlyInAnyOrder("d1", "d2", "d3");
+        assertThat(wins).containsOnlyKeys("idle");
+    }
+
+    @Test
+    void longUncachedPromptsAreDisaggregatedShortOnesAreNot() {
+        List<EndpointView> endpoints = List.of(endpoint("d1").role(EngineRole.DECODE).build(),
+                endpoint("p1").role(EngineRole.PREFILL).build());
+        SchedulingCycle cycle = cycle("switchboard-default");
+
+        CycleResult.Picked longPrompt = pick(cycle, request("long", 3000), endpoints, PrefixMatches.NONE);
+        assertThat(longPrompt.decode().endpoint().id()).isEqualTo("d1");
+        assertThat(longPrompt.prefill().endpoint().id()).isEqualTo("p1");
+        assertThat(longPrompt.reason()).contains("disaggregated");
+
+        CycleResult.Picked shortPrompt = pick(cycle, request("short", 200), endpoints, PrefixMatches.NONE);
+        assertThat(shortPrompt.prefill()).isNull();
+
+        CycleResult.Picked cachedOnDecode = pick(cycle, request("cached", 3000), endpoints, id -> id.equals("d1") ? 170 : 0);
+        assertThat(cachedOnDecode.prefill()).as("only 280 tokens left to prefill").isNull();
+    }
+
+    @Test
+    void prefillPickPrefersTheDecodePicksNode() {
+        List<EndpointView> endpoints = List.of(endpoint("d1").role(EngineRole.DECODE).node("n1").zone("z").build(),
+                endpoint("p-far").role(EngineRole.PREFILL).node("n9").zone("y").build(),
+                endpoint("p-near").role(EngineRole.PREFILL).node("n1").zone("z").build());
+        CycleResult.Picked picked = pick(cycle("switchboard-default"), request("r", 4000), endpoints, PrefixMatches.NONE);
+        assertThat(picked.prefill().endpoint().id()).isEqualTo("p-near");
+    }
+
+    @Test
+    void noDecodeCapacityFallsBackToUnifiedWithoutPrefillEndpoints() {
+        List<EndpointView> endpoints = List.of(endpoint("d1").role(EngineRole.DECODE).build(),
+                endpoint("p1").role(EngineRole.PREFILL).unhealthy().build());
+        CycleResult.Picked picked = pick(cycle("switchboard-default"), request("r", 4000), endpoints, PrefixMatches.NONE);
+        assertThat(picked.prefill()).isNull();
+        assertThat(picked.reason()).contains("no prefill endpoint available");
+    }
+
+    @Test
+    void rejectsUnknownModelsWith404AndUnavailableOnesWith503() {
+        SchedulingCycle cycle = cycle("switchboard-default");
+        List<EndpointView> endpoints = List.of(endpoint("d1").role(EngineRole.DECODE).unhealthy().build());
+        ScheduleRequest unknown = new ScheduleRequest("r", "gpt-9", "t", 0, 10, 1, null, null, false, null);
+        assertThat(cycle.decide(unknown, new ClusterSnapshot(1, endpoints), PrefixMatches.NONE, null, 16))
+                .isInstanceOfSatisfying(CycleResult.Rejected.class, r -> assertThat(r.httpStatus()).isEqualTo(404));
+        assertThat(cycle.decide(request("r", 10), new ClusterSnapshot(1, endpoints), PrefixMatches.NONE, null, 16))
+                .isInstanceOfSatisfying(CycleResult.Rejected.class, r -> {
+                    assertThat(r.httpStatus()).isEqualTo(503);
+                    assertThat(r.error().code()).isEqualTo("no_engine_available");
+                });
+    }
+
+    @Test
+    void roundRobinBaselineIgnoresCacheAndLoad() {
+        SchedulingCycle cycle = cycle("round-robin");
+        List<EndpointView> endpoints = List.of(endpoint("a").load(50, 20, 0.9).build(), endpoint("b").build());
+        List<String> picks = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            picks.add(pick(cycle, request("r" + i, 100), endpoints, id -> 6).decode().endpoint().id());
+        }
+        assertThat(picks).containsExactly("a", "b", "a", "b");
     }
 }

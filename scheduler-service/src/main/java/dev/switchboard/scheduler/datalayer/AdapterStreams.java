@@ -1,0 +1,166 @@
+package dev.switchboard.scheduler.datalayer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.switchboard.contract.wire.AdapterEvents;
+import dev.switchboard.contract.wire.EndpointState;
+import dev.switchboard.contract.wire.KvEvent;
+import dev.switchboard.contract.wire.KvEventBatch;
+import dev.switchboard.contract.wire.LifecycleEvent;
+import dev.switchboard.contract.wire.LoadReport;
+import dev.switchboard.scheduler.framework.ClusterSnapshot;
+import dev.switchboard.scheduler.framework.EndpointView;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.Disposable;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Subscribes to every discovered endpoint's adapter event stream ({@link AdapterEvents#PATH}) and
+ * feeds load reports and lifecycle changes into {@link EndpointReports} and KV events into the
+ * {@link PrefixIndex}. Streams reconnect with backoff; one subscription per endpoint address,
+ * started and stopped as discovery changes.
+ */
+@Component
+public class AdapterStreams implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(AdapterStreams.class);
+    private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() { };
+
+    private final EngineDirectory directory;
+    private final EndpointReports reports;
+    private final PrefixIndex prefixIndex;
+    private final ObjectMapper json;
+    private final WebClient client;
+    private final MeterRegistry meters;
+    private final Map<String, Disposable> subscriptions = new ConcurrentHashMap<>();
+    private volatile boolean running;
+
+    public AdapterStreams(EngineDirectory directory, EndpointReports reports, PrefixIndex prefixIndex, ObjectMapper json,
+            WebClient.Builder webClients, MeterRegistry meters) {
+        this.directory = directory;
+        this.reports = reports;
+        this.prefixIndex = prefixIndex;
+        this.json = json;
+        this.client = webClients.clone().codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
+        this.meters = meters;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        directory.onChange(this::sync);
+        sync(directory.current());
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        subscriptions.values().forEach(Disposable::dispose);
+        subscriptions.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Subscribes to new endpoints and drops subscriptions of endpoints that are gone. */
+    synchronized void sync(ClusterSnapshot snapshot) {
+        if (!running) {
+            return;
+        }
+        Map<String, EndpointView> wanted = snapshot.endpoints().stream()
+                .collect(Collectors.toMap(AdapterStreams::key, e -> e, (a, b) -> a));
+        subscriptions.entrySet().removeIf(s -> {
+            if (!wanted.containsKey(s.getKey())) {
+                s.getValue().dispose();
+                return true;
+            }
+            return false;
+        });
+        wanted.forEach((key, endpoint) -> subscriptions.computeIfAbsent(key, k -> subscribe(endpoint)));
+        Set<String> ids = snapshot.endpoints().stream().map(EndpointView::id).collect(Collectors.toSet());
+        reports.retain(ids);
+        prefixIndex.retain(ids);
+        snapshot.endpoints().forEach(e -> prefixIndex.track(e.id(),
+                e.descriptor().kvCapacityTokens() / Math.max(1, e.descriptor().kvBlockSize())));
+    }
+
+    private static String key(EndpointView e) {
+        return e.id() + "@" + e.host() + ":" + e.port();
+    }
+
+    private Disposable subscribe(EndpointView endpoint) {
+        String url = "http://" + endpoint.host() + ":" + endpoint.port() + AdapterEvents.PATH;
+        return client.get().uri(url).accept(MediaType.TEXT_EVENT_STREAM)
+                .retrieve()
+                .bodyToFlux(SSE)
+                .doOnSubscribe(s -> log.debug("subscribing to {}", url))
+                .doOnNext(event -> handle(endpoint.id(), event))
+                // a stream that ends is reconnected like one that fails
+                .repeat()
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
+                        .doBeforeRetry(signal -> meters.counter("switchboard_scheduler_adapter_stream_reconnects",
+                                "endpoint", endpoint.id()).increment()))
+                .subscribe(event -> { }, error -> log.warn("event stream of {} stopped: {}", endpoint.id(), error.toString()));
+    }
+
+    void handle(String endpointId, ServerSentEvent<String> event) {
+        String type = event.event();
+        String data = event.data();
+        if (type == null || data == null || data.isBlank()) {
+            return;
+        }
+        try {
+            switch (type) {
+                case AdapterEvents.STATE -> {
+                    EndpointState state = json.readValue(data, EndpointState.class);
+                    reports.lifecycle(state.lifecycle());
+                    if (state.load() != null) {
+                        reports.load(state.load());
+                    }
+                }
+                case AdapterEvents.LOAD -> reports.load(json.readValue(data, LoadReport.class));
+                case AdapterEvents.LIFECYCLE -> reports.lifecycle(json.readValue(data, LifecycleEvent.class));
+                case AdapterEvents.KV -> apply(endpointId, json.readValue(data, KvEventBatch.class));
+                default -> {
+                    // heartbeat and future event types
+                }
+            }
+        } catch (RuntimeException e) {
+            meters.counter("switchboard_scheduler_adapter_events_invalid", "endpoint", endpointId).increment();
+            log.debug("ignoring malformed {} event from {}: {}", type, endpointId, e.toString());
+        }
+    }
+
+    private void apply(String endpointId, KvEventBatch batch) {
+        for (KvEvent event : batch.events()) {
+            switch (event.kind()) {
+                case CLEARED -> prefixIndex.clear(endpointId);
+                case STORED -> {
+                    if (event.hashSpace() == KvEvent.HashSpace.SWITCHBOARD) {
+                        prefixIndex.stored(endpointId, event.blockHashes());
+                    }
+                }
+                case REMOVED -> {
+                    if (event.hashSpace() == KvEvent.HashSpace.SWITCHBOARD) {
+                        prefixIndex.removed(endpointId, event.blockHashes());
+                    }
+                }
+            }
+        }
+    }
+}

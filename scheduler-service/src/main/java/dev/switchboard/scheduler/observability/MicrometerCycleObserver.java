@@ -1,0 +1,35 @@
+package dev.switchboard.scheduler.observability;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.scheduler.engine.CycleObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * One timer per extension point and plugin ({@code switchboard_scheduler_plugin_seconds} with tags
+ * {@code extension_point}, {@code plugin_type}, {@code plugin_name}); timers are cached so the hot
+ * path does no registry lookups.
+ */
+public final class MicrometerCycleObserver implements CycleObserver {
+    private final MeterRegistry meters;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    public MicrometerCycleObserver(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    @Override
+    public void record(String extensionPoint, String pluginType, String pluginName, long nanos) {
+        timers.computeIfAbsent(extensionPoint + '|' + pluginType + '|' + pluginName, key ->
+                Timer.builder("switchboard_scheduler_plugin_seconds")
+                        .description("Time spent in each scheduling extension point and plugin")
+                        .tag("extension_point", extensionPoint)
+                        .tag("plugin_type", pluginType)
+                        .tag("plugin_name", pluginName)
+                        .register(meters))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.switchboard.scheduler.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.switchboard.contract.wire.ScheduleDecision;
+import dev.switchboard.contract.wire.ScheduleRequest;
+import dev.switchboard.scheduler.datalayer.EngineDirectory;
+
+/** The scheduler's HTTP API in one shared Spring context, with two static engines and an admin token. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "switchboard.scheduler.admin-token=s3cret",
+        "switchboard.scheduler.admin-open=false",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[0].uri=http://127.0.0.1:1",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[0].metadata.[switchboard.endpoint-id]=d1",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[0].metadata.[switchboard.role]=decode",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[0].metadata.[switchboard.engine-kind]=vllm",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[0].metadata.[switchboard.model]=llama-3-8b",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[0].metadata.[switchboard.engine-url]=http://127.0.0.1:2",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[1].uri=http://127.0.0.1:3",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[1].metadata.[switchboard.endpoint-id]=d2",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[1].metadata.[switchboard.role]=decode",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[1].metadata.[switchboard.engine-kind]=vllm",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[1].metadata.[switchboard.model]=llama-3-8b",
+        "spring.cloud.discovery.client.simple.instances.switchboard-engines[1].metadata.[switchboard.engine-url]=http://127.0.0.1:4"})
+@AutoConfigureWebTestClient
+@Timeout(60)
+class SchedulerApiTest {
+    @Autowired
+    WebTestClient http;
+    @Autowired
+    EngineDirectory directory;
+
+    private static ScheduleRequest request(String id) {
+        return new ScheduleRequest(id, "llama-3-8b", "t", 0, 100, 10, new long[] {1, 2, 3}, "", true, List.of());
+    }
+
+    private void awaitDiscovery() {
+        directory.refresh().block();
+        assertThat(directory.current().endpoints()).hasSize(2);
+    }
+
+    @Test
+    void schedulesAndExplainsOnRequest() {
+        awaitDiscovery();
+        ScheduleDecision plain = http.post().uri("/v1/schedule").bodyValue(request("a")).exchange()
+                .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
+        assertThat(plain.decode().id()).isIn("d1", "d2");
+        assertThat(plain.candidates()).isEmpty();
+
+        ScheduleDecision explained = http.post().uri("/v1/schedule?explain=true").bodyValue(request("b")).exchange()
+                .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
+        assertThat(explained.candidates()).extracting(c -> c.endpointId()).contains("d1", "d2");
+        assertThat(explained.candidates()).filteredOn(c -> c.picked()).hasSize(1);
+        assertThat(explained.decode().id()).as("least outstanding after the first decision").isNotEqualTo(plain.decode().id());
+    }
+
+    @Test
+    void unknownModelIs404InOpenAiFormat() {
+        awaitDiscovery();
+        http.post().uri("/v1/schedule")
+                .bodyValue(new ScheduleRequest("x", "gpt-9", "t", 0, 1, 1, null, null, false, null)).exchange()
+                .expectStatus().isNotFound()
+                .expectBody().jsonPath("$.error.code").isEqualTo("model_not_found");
+    }
+
+    @Test
+    void adminApiRequiresTheToken() {
+        http.get().uri("/admin/endpoints").exchange().expectStatus().isUnauthorized()
+                .expectBody().jsonPath("$.error.type").isEqualTo("authentication_error");
+        http.get().uri("/admin/endpoints").header("Authorization", "Bearer wrong").exchange().expectStatus().isUnauthorized();
+        http.get().uri("/admin/endpoints").header("Authorization", "Bearer s3cret").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void anInvalidPolicyIsRejectedAndTheLastGoodOneStays() {
+        String before = http.get().uri("/admin/policy").header("Authorization", "Bearer s3cret").exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(before).contains("switchboard-default");
+
+        http.put().uri("/admin/policy").header("Authorization", "Bearer s3cret").contentType(MediaType.valueOf("application/yaml"))
+                .bodyValue("plugins: [ { name: x, type: magic-scorer } ]\nprofiles: [ { name: default, plugins: [ { ref: x } ] } ]")
+                .exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error.message").value(m -> assertThat((String) m).contains("magic-scorer"));
+        http.get().uri("/admin/policy").header("Authorization", "Bearer s3cret").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.name").isEqualTo("switchboard-default")
+                .jsonPath("$.lastError.message").value(m -> assertThat((String) m).contains("not registered"));
+
+        http.put().uri("/admin/policy").header("Authorization", "Bearer s3cret").contentType(MediaType.valueOf("application/yaml"))
+                .bodyValue("""
+                        name: lr-only
+                        plugins: [ { name: lr, type: least-request-scorer } ]
+                        profiles: [ { name: default, plugins: [ { ref: lr } ] } ]
+                        """)
+                .exchange().expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("lr-only");
+        // restore for the other tests sharing this context
+        http.put().uri("/admin/policy").header("Authorization", "Bearer s3cret").contentType(MediaType.valueOf("application/yaml"))
+                .bodyValue(dev.switchboard.scheduler.service.PolicyStore.preset("switchboard-default")).exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void drainedEndpointsGetNoRequests() {
+        awaitDiscovery();
+        http.post().uri("/admin/endpoints/d1/drain").header("Authorization", "Bearer s3cret").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.accepting").isEqualTo(false);
+        for (int i = 0; i < 5; i++) {
+            ScheduleDecision d = http.post().uri("/v1/schedule").bodyValue(request("drain-" + i)).exchange()
+                    .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
+            assertThat(d.decode().id()).isEqualTo("d2");
+        }
+        http.post().uri("/admin/endpoints/d1/undrain").header("Authorization", "Bearer s3cret").exchange().expectStatus().isOk();
+        http.post().uri("/admin/endpoints/nope/drain").header("Authorization", "Bearer s3cret").exchange().expectStatus().isNotFound();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.switchboard.scheduler.datalayer;
+
+import static dev.switchboard.scheduler.Endpoints.endpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.http.codec.ServerSentEvent;
+
+import dev.switchboard.contract.prompt.PromptBlocks;
+import dev.switchboard.contract.wire.KvEvent;
+import dev.switchboard.contract.wire.KvEventBatch;
+import dev.switchboard.contract.wire.LifecycleEvent;
+import dev.switchboard.contract.wire.LoadReport;
+import dev.switchboard.scheduler.SchedulerProperties;
+import dev.switchboard.scheduler.framework.ClusterSnapshot;
+import dev.switchboard.scheduler.framework.EndpointView;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+class AdapterStreamsTest {
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final SchedulerProperties properties = new SchedulerProperties(java.time.Duration.ofSeconds(1),
+            java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2), 16, 30000, "switchboard-default", "",
+            java.time.Duration.ofSeconds(2), "", true, 16, 100);
+    private final EndpointReports reports = new EndpointReports(Clock.systemUTC(), properties);
+    private final PrefixIndex index = new PrefixIndex();
+    private final AdapterStreams streams = new AdapterStreams(null, reports, index, json,
+            org.springframework.web.reactive.function.client.WebClient.builder(), new SimpleMeterRegistry());
+
+    private ServerSentEvent<String> event(String type, Object data) {
+        return ServerSentEvent.builder(json.writeValueAsString(data)).event(type).build();
+    }
+
+    private EndpointView view() {
+        return reports.apply(new ClusterSnapshot(1, List.of(endpoint("d1").build()))).endpoints().get(0);
+    }
+
+    @Test
+    void loadAndLifecycleEventsReachTheSnapshot() {
+        streams.handle("d1", event("load", new LoadReport("d1", 1, 7, 2, 0.4, 0.5, 100, 10, 900, true, false)));
+        assertThat(view().running()).isEqualTo(7);
+        assertThat(view().waiting()).isEqualTo(2);
+        assertThat(view().accepting()).isTrue();
+
+        streams.handle("d1", event("lifecycle", new LifecycleEvent("d1", LifecycleEvent.State.UNHEALTHY, 2, "503")));
+        assertThat(view().accepting()).isFalse();
+        assertThat(view().running()).as("load kept across lifecycle changes").isEqualTo(7);
+    }
+
+    @Test
+    void switchboardHashKvEventsFeedThePrefixIndexAndClearsResetIt() {
+        index.track("d1", 1000);
+        long[] hashes = PromptBlocks.hash("m", null, "x".repeat(64 * 5));
+        streams.handle("d1", event("kv", new KvEventBatch("d1", 0, 1, List.of(
+                new KvEvent(KvEvent.Kind.STORED, hashes, null, 16, "GPU", KvEvent.HashSpace.SWITCHBOARD),
+                new KvEvent(KvEvent.Kind.STORED, new long[] {42}, null, 16, "GPU", KvEvent.HashSpace.ENGINE)))));
+        assertThat(index.matchedBlocks("d1", hashes)).isEqualTo(5);
+        assertThat(index.size("d1")).as("engine-space hashes are not indexed").isEqualTo(5);
+
+        streams.handle("d1", event("kv", new KvEventBatch("d1", 1, 2, List.of(KvEvent.cleared()))));
+        assertThat(index.matchedBlocks("d1", hashes)).isZero();
+    }
+
+    @Test
+    void malformedEventsAreIgnored() {
+        streams.handle("d1", ServerSentEvent.builder("{not json").event("load").build());
+        streams.handle("d1", ServerSentEvent.builder("").event("heartbeat").build());
+        assertThat(view().load()).isNull();
+    }
+}
