@@ -2,7 +2,6 @@ package dev.switchboard.scheduler.datalayer;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -92,11 +91,7 @@ public class AdapterStreams implements SmartLifecycle {
             return false;
         });
         wanted.forEach((key, endpoint) -> subscriptions.computeIfAbsent(key, k -> subscribe(endpoint)));
-        Set<String> ids = snapshot.endpoints().stream().map(EndpointView::id).collect(Collectors.toSet());
-        reports.retain(ids);
-        prefixIndex.retain(ids);
-        snapshot.endpoints().forEach(e -> prefixIndex.track(e.id(),
-                e.descriptor().kvCapacityTokens() / Math.max(1, e.descriptor().kvBlockSize())));
+        reports.retain(snapshot.endpoints().stream().map(EndpointView::id).collect(Collectors.toSet()));
     }
 
     private static String key(EndpointView e) {

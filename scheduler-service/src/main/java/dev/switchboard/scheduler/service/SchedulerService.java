@@ -24,6 +24,7 @@ import dev.switchboard.scheduler.datalayer.LeaseRegistry;
 import dev.switchboard.scheduler.datalayer.PrefixIndex;
 import dev.switchboard.scheduler.datalayer.SessionTable;
 import dev.switchboard.scheduler.engine.CycleResult;
+import dev.switchboard.scheduler.engine.DecisionEngine;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.ProfileRun;
 import dev.switchboard.scheduler.framework.ScoredEndpoint;
@@ -47,8 +48,7 @@ public class SchedulerService {
     private final PrefixIndex prefixIndex;
     private final PolicyStore policies;
     private final SchedulerProperties properties;
-    private final LeaseRegistry leases;
-    private final SessionTable sessions;
+    private final DecisionEngine engine;
     private final MeterRegistry meters;
     private final Timer decisionTimer;
     private final Counter unknownLeases;
@@ -70,8 +70,9 @@ public class SchedulerService {
         this.policies = policies;
         this.properties = properties;
         this.clock = clock;
-        this.leases = new LeaseRegistry(clock, properties.leaseTimeout(), properties.prefillTokensPerSecond());
-        this.sessions = new SessionTable(properties.sessionCapacity());
+        this.engine = new DecisionEngine(prefixIndex,
+                new LeaseRegistry(clock, properties.leaseTimeout(), properties.prefillTokensPerSecond()),
+                new SessionTable(properties.sessionCapacity()), properties.blockTokens());
         this.meters = meters;
         this.decisionTimer = Timer.builder("switchboard_scheduler_decision_seconds")
                 .description("Time to run one scheduling cycle and open its lease").register(meters);
@@ -82,6 +83,8 @@ public class SchedulerService {
         this.actualCachedTokens = Counter.builder("switchboard_scheduler_prefix_actual_tokens")
                 .description("Prompt tokens the engines reported cached, over the same leases").register(meters);
         meters.gauge("switchboard_scheduler_open_leases", this, s -> s.openLeases());
+        directory.onChange(this::track);
+        track(directory.current());
         meters.gauge("switchboard_scheduler_prefix_index_blocks", prefixIndex, PrefixIndex::totalBlocks);
     }
 
@@ -93,27 +96,13 @@ public class SchedulerService {
     public ScheduleDecision schedule(ScheduleRequest request, boolean explain) {
         long start = System.nanoTime();
         try {
-            long[] hashes = request.blockHashes();
-            CycleResult result;
-            LeaseRegistry.Lease lease = null;
+            DecisionEngine.Outcome outcome;
             // decision and lease are one step, so concurrent requests never both see the same idle endpoint
             synchronized (this) {
-                ClusterSnapshot snapshot = snapshotNow();
-                result = policies.cycle().decide(request, snapshot, prefixIndex.matchesFor(hashes),
-                        sessions.lastEndpoint(request.sessionId()), properties.blockTokens());
-                if (result instanceof CycleResult.Picked picked) {
-                    String decodeId = picked.decode().endpoint().id();
-                    String prefillId = picked.prefill() == null ? null : picked.prefill().endpoint().id();
-                    lease = leases.open(request.requestId(), request.tenant(), decodeId, prefillId, request.promptTokens(),
-                            picked.predictedCachedTokens());
-                    // both sides end up holding the prompt's KV (decode receives it from prefill)
-                    prefixIndex.stored(decodeId, hashes);
-                    if (prefillId != null) {
-                        prefixIndex.stored(prefillId, hashes);
-                    }
-                    sessions.served(request.sessionId(), decodeId);
-                }
+                outcome = engine.decide(policies.cycle(), request, reports.apply(directory.current()));
             }
+            CycleResult result = outcome.result();
+            LeaseRegistry.Lease lease = outcome.lease();
             if (result instanceof CycleResult.Rejected rejected) {
                 meters.counter("switchboard_scheduler_decisions", "mode", "rejected", "endpoint", "none",
                         "status", Integer.toString(rejected.httpStatus())).increment();
@@ -141,7 +130,7 @@ public class SchedulerService {
         for (LeaseCompletion completion : completions) {
             LeaseRegistry.Lease lease;
             synchronized (this) {
-                lease = leases.close(completion.leaseId());
+                lease = engine.complete(completion.leaseId());
             }
             if (lease == null) {
                 unknownLeases.increment();
@@ -156,13 +145,18 @@ public class SchedulerService {
         }
     }
 
+    /** Follows discovery: the prefix index tracks exactly the discovered endpoints. */
+    private synchronized void track(ClusterSnapshot discovered) {
+        engine.track(discovered);
+    }
+
     /** The snapshot a decision made now would see. */
     public synchronized ClusterSnapshot snapshotNow() {
-        return leases.overlay(reports.apply(directory.current()));
+        return engine.overlay(reports.apply(directory.current()));
     }
 
     public synchronized int openLeases() {
-        return leases.openLeases();
+        return engine.openLeases();
     }
 
     /** The most recent decisions, newest first. */
@@ -181,7 +175,7 @@ public class SchedulerService {
     void expireLeases() {
         List<LeaseRegistry.Lease> expired;
         synchronized (this) {
-            expired = leases.expire();
+            expired = engine.expireLeases();
         }
         if (!expired.isEmpty()) {
             log.warn("expired {} leases that were never completed (a gateway may have crashed)", expired.size());

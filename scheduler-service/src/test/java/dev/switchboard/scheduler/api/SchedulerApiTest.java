@@ -61,7 +61,26 @@ class SchedulerApiTest {
                 .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
         assertThat(explained.candidates()).extracting(c -> c.endpointId()).contains("d1", "d2");
         assertThat(explained.candidates()).filteredOn(c -> c.picked()).hasSize(1);
-        assertThat(explained.decode().id()).as("least outstanding after the first decision").isNotEqualTo(plain.decode().id());
+        assertThat(explained.candidates()).filteredOn(c -> c.picked()).extracting(c -> c.endpointId())
+                .containsExactly(explained.decode().id());
+    }
+
+    @Test
+    void theEndpointThatGotAPromptIsPredictedToHaveItCached() {
+        awaitDiscovery();
+        long[] hashes = java.util.stream.LongStream.range(100, 400).toArray();   // 300 blocks = 4800 tokens
+        ScheduleRequest first = new ScheduleRequest("p1", "llama-3-8b", "t", 0, 4800, 10, hashes, "", true, List.of());
+        ScheduleDecision d1 = http.post().uri("/v1/schedule").bodyValue(first).exchange()
+                .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
+        assertThat(d1.predictedCachedTokens()).isZero();
+        ScheduleRequest again = new ScheduleRequest("p2", "llama-3-8b", "t", 0, 4800, 10, hashes, "", true, List.of());
+        ScheduleDecision d2 = http.post().uri("/v1/schedule?explain=true").bodyValue(again).exchange()
+                .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
+        assertThat(d2.candidates()).filteredOn(c -> c.endpointId().equals(d1.decode().id()))
+                .allSatisfy(c -> assertThat(c.scores().get("prefix")).isEqualTo(1.0));
+        assertThat(d2.decode().id()).as("a 4800-token cached prefix outweighs one extra request in flight")
+                .isEqualTo(d1.decode().id());
+        assertThat(d2.predictedCachedTokens()).isEqualTo(4800);
     }
 
     @Test
