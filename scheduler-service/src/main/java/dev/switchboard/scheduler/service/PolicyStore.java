@@ -77,7 +77,7 @@ public final class PolicyStore {
      * @return the applied policy
      * @throws PolicyException (and keeps the current policy) if it is invalid
      */
-    public Policy apply(String yaml, String source) {
+    public synchronized Policy apply(String yaml, String source) {
         try {
             Policy policy = loader.load(yaml, source);
             cycle.set(new SchedulingCycle(policy, observer));
