@@ -13,13 +13,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -36,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
  * OpenAI Java SDK exactly as a user's application would.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChatCompletionEndToEndTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -50,7 +55,7 @@ class ChatCompletionEndToEndTest {
         suite.start(Duration.ofSeconds(150));
         openai = OpenAIOkHttpClient.builder()
                 .baseUrl(suite.gatewayUrl() + "/v1")
-                .apiKey("sk-switchboard-e2e")
+                .apiKey(LocalSuite.API_KEY)
                 .maxRetries(0)
                 .build();
     }
@@ -226,5 +231,61 @@ class ChatCompletionEndToEndTest {
     @Test
     void modelsListsTheServedModel() throws Exception {
         assertThat(openai.models().list().data()).anyMatch(m -> m.id().equals(LocalSuite.MODEL));
+    }
+
+    @Test
+    void wrongOrMissingApiKeyGivesOpenAi401() throws Exception {
+        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl(suite.gatewayUrl() + "/v1").apiKey("sk-not-a-tenant")
+                .maxRetries(0).build();
+        assertThatThrownBy(() -> stranger.chat().completions().create(chat("hi").build()))
+                .isInstanceOfSatisfying(UnauthorizedException.class, e -> assertThat(e.getMessage()).contains("Incorrect API key"));
+        HttpResponse<String> noKey = suite.post(suite.gatewayUrl() + "/v1/chat/completions",
+                "{\"model\":\"llama-3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                Map.of("Authorization", ""));
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(noKey.body()).at("/error/code").asString()).isEqualTo("invalid_api_key");
+    }
+
+    @Test
+    void leasesCarryEngineUsageAndTheGatewayMeasuresTtft() throws Exception {
+        openai.chat().completions().create(chat("usage check").maxCompletionTokens(4).build());
+        try (StreamResponse<ChatCompletionChunk> stream = openai.chat().completions().createStreaming(chat("stream usage")
+                .maxCompletionTokens(4).streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunk -> { });
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String scheduler;
+        do {
+            Thread.sleep(100);
+            scheduler = suite.get(suite.schedulerUrl() + "/actuator/prometheus").body();
+        } while (!scheduler.contains("switchboard_scheduler_lease_completions_total") && System.nanoTime() < deadline);
+        assertThat(scheduler).contains("outcome=\"success\"");
+        String gateway = suite.get(suite.gatewayUrl() + "/actuator/prometheus").body();
+        assertThat(gateway).contains("switchboard_gateway_ttft_seconds_count").contains("switchboard_gateway_itl_seconds_count");
+        assertThat(gateway.lines()).anyMatch(l -> l.startsWith("switchboard_gateway_tokens_total{")
+                && l.contains("kind=\"completion\"") && l.contains("tenant=\"e2e-tenant\"") && !l.endsWith(" 0.0"));
+    }
+
+    /** Last: it kills the scheduler. Healthy engines must keep serving through the gateway's local fallback. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void schedulerKilledMidLoadCausesNoFailedRequests() throws Exception {
+        List<CompletableFuture<ChatCompletion>> load = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            int n = i;
+            load.add(CompletableFuture.supplyAsync(() ->
+                    openai.chat().completions().create(chat("during failover " + n).maxCompletionTokens(6).build())));
+            if (i == 4) {
+                suite.kill("scheduler-service");
+            }
+            Thread.sleep(50);
+        }
+        for (CompletableFuture<ChatCompletion> request : load) {
+            assertThat(request.join().choices().get(0).message().content()).isPresent();
+        }
+        ChatCompletion after = openai.chat().completions().create(chat("after the scheduler died").maxCompletionTokens(3).build());
+        assertThat(after.choices()).isNotEmpty();
+        assertThat(suite.get(suite.gatewayUrl() + "/actuator/prometheus").body())
+                .contains("switchboard_gateway_scheduler_fallbacks_total");
     }
 }

@@ -24,11 +24,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class LocalSuite implements AutoCloseable {
     static final String MODEL = "llama-3-8b";
+    /** The API key of the test tenant (its SHA-256 is in the generated tenants file). */
+    static final String API_KEY = "sk-switchboard-e2e";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Path root = Path.of(System.getProperty("switchboard.root", "..")).toAbsolutePath().normalize();
     private final Path logs = root.resolve("e2e-tests/target/e2e-logs");
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> byService = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final int gatewayPort = freePort();
@@ -60,11 +63,16 @@ final class LocalSuite implements AutoCloseable {
         launch("scheduler-service", Map.of("server", Map.of("port", schedulerPort),
                 "spring", Map.of("cloud", Map.of("discovery", Map.of("client", Map.of("simple",
                         Map.of("instances", Map.of("switchboard-engines", staticEngines))))))));
+        Path tenants = logs.resolve("tenants.yaml");
+        Files.writeString(tenants, "tenants:\n  - id: e2e-tenant\n    api-key-sha256: [ \""
+                + dev.switchboard.contract.tenants.TenantsConfig.sha256Hex(API_KEY) + "\" ]\n");
         launch("gateway-service", Map.of("server", Map.of("port", gatewayPort),
                 "spring", Map.of("cloud", Map.of("discovery", Map.of("client", Map.of("simple",
-                        Map.of("instances", Map.of("switchboard-scheduler",
-                                List.of(Map.of("uri", "http://127.0.0.1:" + schedulerPort)))))))),
-                "switchboard", Map.of("gateway", Map.of("max-body-size", "64KB"))));
+                        Map.of("instances", Map.of(
+                                "switchboard-scheduler", List.of(Map.of("uri", "http://127.0.0.1:" + schedulerPort)),
+                                "switchboard-engines", staticEngines)))))),
+                "switchboard", Map.of("gateway", Map.of("max-body-size", "64KB",
+                        "auth", Map.of("open", false, "tenants-file", tenants.toString())))));
         awaitReady(timeout);
     }
 
@@ -81,7 +89,9 @@ final class LocalSuite implements AutoCloseable {
         pb.environment().remove("NACOS_SERVER_ADDR");
         pb.redirectErrorStream(true);
         pb.redirectOutput(logs.resolve(service + ".log").toFile());
-        processes.add(pb.start());
+        Process process = pb.start();
+        processes.add(process);
+        byService.put(service, process);
     }
 
     private void awaitReady(Duration timeout) throws Exception {
@@ -93,7 +103,9 @@ final class LocalSuite implements AutoCloseable {
                 }
             }
             try {
-                HttpResponse<String> models = get(gatewayUrl() + "/v1/models");
+                HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl() + "/v1/models"))
+                        .header("Authorization", "Bearer " + API_KEY).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (models.statusCode() == 200 && models.body().contains(MODEL)) {
                     return;
                 }
@@ -123,6 +135,9 @@ final class LocalSuite implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
+        if (!headers.containsKey("Authorization")) {
+            request.header("Authorization", "Bearer " + API_KEY);
+        }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -135,6 +150,13 @@ final class LocalSuite implements AutoCloseable {
                     JSON.getTypeFactory().constructCollectionType(List.class, Map.class)));
         }
         return byEngine;
+    }
+
+    /** Kills one service process abruptly (SIGKILL), as a crash would. */
+    void kill(String service) throws InterruptedException {
+        Process p = byService.get(service);
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override

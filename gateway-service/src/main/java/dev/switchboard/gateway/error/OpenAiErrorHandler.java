@@ -61,6 +61,9 @@ public class OpenAiErrorHandler implements WebExceptionHandler {
         }
         var response = exchange.getResponse();
         response.setStatusCode(HttpStatusCode.valueOf(status));
+        if (ex instanceof InvalidRequestException invalid && invalid.retryAfter() != null) {
+            response.getHeaders().set("Retry-After", invalid.retryAfter());
+        }
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         byte[] body = mapper.writeValueAsBytes(error.body());
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));

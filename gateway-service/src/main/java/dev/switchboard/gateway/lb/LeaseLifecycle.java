@@ -9,16 +9,22 @@ import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.client.loadbalancer.ResponseData;
 
 import dev.switchboard.contract.wire.LeaseCompletion;
+import dev.switchboard.gateway.resilience.EndpointBreakers;
 
 /**
- * Closes the scheduler's lease when Spring Cloud Gateway reports the end of a load-balanced
- * request: success once the response has been written, failure when the exchange errored.
+ * Closes the scheduler's lease when Spring Cloud Gateway reports the end of a load-balanced attempt
+ * (success once the response has been written, failure when it errored) and feeds the endpoint's
+ * circuit breaker.
  */
 public class LeaseLifecycle implements LoadBalancerLifecycle<RequestDataContext, ResponseData, ServiceInstance> {
     private final LeaseReporter reporter;
+    private final LocalFallback fallback;
+    private final EndpointBreakers breakers;
 
-    public LeaseLifecycle(LeaseReporter reporter) {
+    public LeaseLifecycle(LeaseReporter reporter, LocalFallback fallback, EndpointBreakers breakers) {
         this.reporter = reporter;
+        this.fallback = fallback;
+        this.breakers = breakers;
     }
 
     @Override
@@ -46,8 +52,14 @@ public class LeaseLifecycle implements LoadBalancerLifecycle<RequestDataContext,
         LeaseTracker tracker = LeaseTracker.of(attributes, scheduled.decision());
         int status = context.getClientResponse() != null && context.getClientResponse().getHttpStatus() != null
                 ? context.getClientResponse().getHttpStatus().value() : 502;
-        LeaseCompletion.Outcome outcome = context.status() == CompletionContext.Status.SUCCESS && status < 500
-                ? LeaseCompletion.Outcome.SUCCESS : LeaseCompletion.Outcome.FAILED;
-        tracker.close(reporter, outcome, status);
+        boolean failed = context.status() != CompletionContext.Status.SUCCESS || status >= 500;
+        if (tracker.close(reporter, fallback, failed ? LeaseCompletion.Outcome.FAILED : LeaseCompletion.Outcome.SUCCESS, status)) {
+            String endpoint = scheduled.decision().decode().id();
+            if (failed) {
+                breakers.failure(endpoint, tracker.elapsedNanos(), context.getThrowable());
+            } else {
+                breakers.success(endpoint, tracker.elapsedNanos());
+            }
+        }
     }
 }

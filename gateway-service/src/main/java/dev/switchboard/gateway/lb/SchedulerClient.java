@@ -1,15 +1,16 @@
 package dev.switchboard.gateway.lb;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 import org.springframework.cloud.client.loadbalancer.reactive.ReactorLoadBalancerExchangeFilterFunction;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 import dev.switchboard.contract.MetadataKeys;
 import dev.switchboard.contract.wire.ApiError;
@@ -17,6 +18,7 @@ import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.contract.wire.ScheduleDecision;
 import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.gateway.GatewayProperties;
+import dev.switchboard.gateway.observe.GatewayMetrics;
 import dev.switchboard.gateway.routing.InvalidRequestException;
 import reactor.core.publisher.Mono;
 
@@ -30,14 +32,22 @@ public class SchedulerClient {
     private final WebClient client;
     private final GatewayProperties properties;
 
+    private final GatewayMetrics metrics;
+
     public SchedulerClient(WebClient.Builder builder, ReactorLoadBalancerExchangeFilterFunction loadBalancing,
-            GatewayProperties properties) {
+            GatewayProperties properties, GatewayMetrics metrics) {
         this.client = builder.clone().baseUrl("http://" + MetadataKeys.SCHEDULER_SERVICE).filter(loadBalancing).build();
         this.properties = properties;
+        this.metrics = metrics;
     }
 
-    /** Asks for a decision. Scheduler rejections become {@link InvalidRequestException} with the scheduler's error. */
+    /**
+     * Asks for a decision. A scheduler rejection (its OpenAI error, e.g. 404, 429 with Retry-After,
+     * 503) becomes an {@link InvalidRequestException} for the client; a scheduler that cannot be
+     * reached or fails without an answer becomes a {@link SchedulerUnavailableException}.
+     */
     public Mono<ScheduleDecision> schedule(ScheduleRequest request) {
+        long start = System.nanoTime();
         return client.post().uri("/v1/schedule")
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(request)
@@ -45,10 +55,11 @@ public class SchedulerClient {
                         ? response.bodyToMono(ScheduleDecision.class)
                         : rejection(response))
                 .timeout(properties.schedulerTimeout())
-                .onErrorMap(WebClientRequestException.class, e -> unavailable("The scheduler is unreachable: "
-                        + e.getMostSpecificCause().getMessage()))
-                .onErrorMap(java.util.concurrent.TimeoutException.class,
-                        e -> unavailable("The scheduler did not answer within " + properties.schedulerTimeout() + "."));
+                .onErrorMap(e -> !(e instanceof InvalidRequestException),
+                        e -> new SchedulerUnavailableException("the scheduler could not be asked: " + e, e))
+                .doOnSuccess(d -> metrics.schedulerCalls("decided").record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
+                .doOnError(e -> metrics.schedulerCalls(e instanceof InvalidRequestException ? "rejected" : "unavailable")
+                        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     }
 
     /** Sends a batch of lease completions. */
@@ -72,11 +83,14 @@ public class SchedulerClient {
 
     private static Mono<ScheduleDecision> rejection(ClientResponse response) {
         HttpStatusCode status = response.statusCode();
+        String retryAfter = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
         return response.bodyToMono(ApiError.Body.class)
                 .onErrorResume(e -> Mono.empty())
-                .defaultIfEmpty(new ApiError("The scheduler refused the request with status " + status.value() + ".",
-                        ApiError.typeForStatus(status.value()), null, null).body())
-                .flatMap(body -> Mono.error(new InvalidRequestException(status.value(), body.error())));
+                .switchIfEmpty(Mono.defer(() -> status.is5xxServerError()
+                        ? Mono.error(new SchedulerUnavailableException("the scheduler failed with " + status.value(), null))
+                        : Mono.just(new ApiError("The scheduler refused the request with status " + status.value() + ".",
+                                ApiError.typeForStatus(status.value()), null, null).body())))
+                .flatMap(body -> Mono.error(new InvalidRequestException(status.value(), body.error(), retryAfter)));
     }
 
     private static InvalidRequestException unavailable(String message) {

@@ -2,6 +2,9 @@ package dev.switchboard.gateway.lb;
 
 import org.springframework.context.annotation.Bean;
 
+import dev.switchboard.gateway.observe.GatewayMetrics;
+import dev.switchboard.gateway.resilience.EndpointBreakers;
+
 /**
  * Load-balancer configuration of the engines' service, applied through
  * {@code @LoadBalancerClient}. Deliberately not a {@code @Configuration}, so component scanning
@@ -11,12 +14,13 @@ import org.springframework.context.annotation.Bean;
 public class SchedulerLoadBalancerConfiguration {
 
     @Bean
-    SchedulerLoadBalancer schedulerLoadBalancer(SchedulerClient scheduler) {
-        return new SchedulerLoadBalancer(scheduler);
+    SchedulerLoadBalancer schedulerLoadBalancer(SchedulerClient scheduler, LocalFallback fallback, EndpointBreakers breakers,
+            GatewayMetrics metrics) {
+        return new SchedulerLoadBalancer(scheduler, fallback, breakers, metrics);
     }
 
     @Bean
-    LeaseLifecycle leaseLifecycle(LeaseReporter reporter) {
-        return new LeaseLifecycle(reporter);
+    LeaseLifecycle leaseLifecycle(LeaseReporter reporter, LocalFallback fallback, EndpointBreakers breakers) {
+        return new LeaseLifecycle(reporter, fallback, breakers);
     }
 }

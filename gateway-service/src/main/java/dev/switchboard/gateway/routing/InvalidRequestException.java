@@ -6,11 +6,22 @@ import dev.switchboard.contract.wire.ApiError;
 public class InvalidRequestException extends RuntimeException {
     private final int httpStatus;
     private final ApiError error;
+    private final String retryAfter;
 
     public InvalidRequestException(int httpStatus, ApiError error) {
+        this(httpStatus, error, null);
+    }
+
+    /** @param retryAfter value of the {@code Retry-After} header to send (429/503), or {@code null} */
+    public InvalidRequestException(int httpStatus, ApiError error, String retryAfter) {
         super(error.message());
         this.httpStatus = httpStatus;
         this.error = error;
+        this.retryAfter = retryAfter;
+    }
+
+    public String retryAfter() {
+        return retryAfter;
     }
 
     public static InvalidRequestException badRequest(String message, String param) {

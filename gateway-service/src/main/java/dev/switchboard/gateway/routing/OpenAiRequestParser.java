@@ -82,7 +82,7 @@ public final class OpenAiRequestParser {
         boolean stream;
         Integer maxTokens;
         Integer maxCompletionTokens;
-        int priority;
+        Integer priority;
         String user;
         String cacheSalt;
         List<ChatMessage> messages;
@@ -95,7 +95,7 @@ public final class OpenAiRequestParser {
             case "stream" -> f.stream = bool(p, name);
             case "max_tokens" -> f.maxTokens = positiveInt(p, name);
             case "max_completion_tokens" -> f.maxCompletionTokens = positiveInt(p, name);
-            case "priority" -> f.priority = p.currentToken() == JsonToken.VALUE_NULL ? 0 : integer(p, name);
+            case "priority" -> f.priority = p.currentToken() == JsonToken.VALUE_NULL ? null : integer(p, name);
             case "user" -> f.user = string(p, name);
             case "cache_salt" -> f.cacheSalt = string(p, name);
             case "messages" -> f.messages = messages(p);

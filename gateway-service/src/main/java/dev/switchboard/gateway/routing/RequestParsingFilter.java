@@ -4,7 +4,6 @@ import java.util.UUID;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -16,27 +15,40 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.contract.SwitchboardHeaders;
+import dev.switchboard.contract.tenants.Tenant;
 import dev.switchboard.contract.wire.ApiError;
 import dev.switchboard.gateway.GatewayProperties;
+import dev.switchboard.gateway.auth.ApiKeyAuthFilter;
+import dev.switchboard.gateway.observe.GatewayMetrics;
+import dev.switchboard.gateway.observe.ObservedResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs before load balancing on every OpenAI route: drops client-sent {@code x-switchboard-*}
- * headers, reads the body once (bounded by {@code max-body-size}), parses what routing needs into a
- * {@link RoutingRequest} exchange attribute, and hands the original bytes on for forwarding.
+ * Runs first on every OpenAI route, before retries and load balancing: drops client-sent
+ * {@code x-switchboard-*} headers, reads the body once (bounded by {@code max-body-size}), parses
+ * what routing needs into a {@link RequestContext}, and hands the original bytes on for forwarding
+ * (replayable, so a retry resends the same bytes without reading or parsing them again). Wraps the
+ * response in an {@link ObservedResponse} and records the request's metrics when it ends.
  */
 @Component
 public class RequestParsingFilter implements GlobalFilter, Ordered {
-    /** Before {@link ReactiveLoadBalancerClientFilter}, which reads the parsed request. */
-    public static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER - 100;
+    /** Before route filters (the Retry filter re-runs everything after itself) and load balancing. */
+    public static final int ORDER = -100;
 
     private final OpenAiRequestParser parser;
     private final long maxBodyBytes;
+    private final GatewayMetrics metrics;
 
-    public RequestParsingFilter(GatewayProperties properties) {
+    private final java.time.Duration idleTimeout;
+
+    public RequestParsingFilter(GatewayProperties properties, GatewayMetrics metrics,
+            @org.springframework.beans.factory.annotation.Value("${switchboard.gateway.idle-stream-timeout:60s}")
+            java.time.Duration idleTimeout) {
         this.parser = new OpenAiRequestParser(properties.promptBlockTokens());
         this.maxBodyBytes = properties.maxBodySize().toBytes();
+        this.metrics = metrics;
+        this.idleTimeout = idleTimeout;
     }
 
     @Override
@@ -46,10 +58,15 @@ public class RequestParsingFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        long start = System.nanoTime();
         ServerHttpRequest request = exchange.getRequest();
         long declaredLength = request.getHeaders().getContentLength();
         if (declaredLength > maxBodyBytes) {
             return Mono.error(tooLarge());
+        }
+        Tenant tenant = exchange.getAttribute(ApiKeyAuthFilter.TENANT_ATTRIBUTE);
+        if (tenant == null) {
+            return Mono.error(new IllegalStateException("ApiKeyAuthFilter did not run"));
         }
         boolean chat = request.getPath().value().endsWith("/chat/completions");
         String requestId = UUID.randomUUID().toString();
@@ -58,8 +75,8 @@ public class RequestParsingFilter implements GlobalFilter, Ordered {
                 .defaultIfEmpty(new byte[0])
                 .onErrorMap(DataBufferLimitException.class, e -> tooLarge())
                 .flatMap(body -> {
-                    RoutingRequest routing = parser.parse(requestId, body, chat);
-                    exchange.getAttributes().put(RoutingRequest.ATTRIBUTE, routing);
+                    RequestContext context = new RequestContext(parser.parse(requestId, body, chat), tenant, start);
+                    exchange.getAttributes().put(RequestContext.ATTRIBUTE, context);
                     ServerHttpRequest forwarded = new ServerHttpRequestDecorator(request) {
                         private final HttpHeaders headers = withoutInternalHeaders(request.getHeaders(), body.length);
 
@@ -73,7 +90,15 @@ public class RequestParsingFilter implements GlobalFilter, Ordered {
                             return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
                         }
                     };
-                    return chain.filter(exchange.mutate().request(forwarded).build());
+                    var observed = new ObservedResponse(exchange.getResponse(), context::observer, idleTimeout);
+                    return chain.filter(exchange.mutate().request(forwarded).response(observed).build())
+                            .doFinally(signal -> {
+                                var status = exchange.getResponse().getStatusCode();
+                                int code = signal == reactor.core.publisher.SignalType.CANCEL ? 499
+                                        : status == null ? 500 : status.value();
+                                metrics.request(tenant.id(), context.routing().model(), code, context.routing().stream(),
+                                        System.nanoTime() - start, context.observer());
+                            });
                 });
     }
 

@@ -11,12 +11,12 @@ import java.util.Objects;
  * @param model        requested model
  * @param stream       client asked for SSE
  * @param maxTokens    output cap ({@code max_completion_tokens} or {@code max_tokens}), 0 if unset
- * @param priority     client priority (vLLM's {@code priority} field), 0 if unset
+ * @param priority     client priority (vLLM's {@code priority} field), {@code null} if unset
  * @param sessionId    {@code user} field, empty if unset
  * @param promptTokens estimated prompt tokens
  * @param blockHashes  prompt block hashes from {@code PromptBlocks}
  */
-public record RoutingRequest(String requestId, boolean chat, String model, boolean stream, int maxTokens, int priority,
+public record RoutingRequest(String requestId, boolean chat, String model, boolean stream, int maxTokens, Integer priority,
         String sessionId, int promptTokens, long[] blockHashes) {
 
     /** Exchange attribute under which the parsed request is stored. */
