@@ -266,6 +266,21 @@ class ChatCompletionEndToEndTest {
                 && l.contains("kind=\"completion\"") && l.contains("tenant=\"e2e-tenant\"") && !l.endsWith(" 0.0"));
     }
 
+    @Test
+    void overQuotaGivesOpenAi429WithRetryAfter() throws Exception {
+        OpenAIClient tiny = OpenAIOkHttpClient.builder().baseUrl(suite.gatewayUrl() + "/v1").apiKey(LocalSuite.TINY_QUOTA_KEY)
+                .maxRetries(0).build();
+        assertThat(tiny.chat().completions().create(chat("fits").maxCompletionTokens(20).build()).choices()).isNotEmpty();
+        HttpResponse<String> over = suite.post(suite.gatewayUrl() + "/v1/chat/completions",
+                "{\"model\":\"llama-3-8b\",\"max_tokens\":190,\"messages\":[{\"role\":\"user\",\"content\":\"too much\"}]}",
+                Map.of("Authorization", "Bearer " + LocalSuite.TINY_QUOTA_KEY));
+        assertThat(over.statusCode()).isEqualTo(429);
+        assertThat(over.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+        assertThat(JSON.readTree(over.body()).at("/error/code").asString()).isEqualTo("quota_exceeded");
+        assertThatThrownBy(() -> tiny.chat().completions().create(chat("again").maxCompletionTokens(190).build()))
+                .isInstanceOf(com.openai.errors.RateLimitException.class);
+    }
+
     /** Last: it kills the scheduler. Healthy engines must keep serving through the gateway's local fallback. */
     @Test
     @Order(Integer.MAX_VALUE)

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchboard.contract.tenants.TenantsConfig;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -26,6 +27,8 @@ final class LocalSuite implements AutoCloseable {
     static final String MODEL = "llama-3-8b";
     /** The API key of the test tenant (its SHA-256 is in the generated tenants file). */
     static final String API_KEY = "sk-switchboard-e2e";
+    /** A tenant with a 200 tokens-per-minute quota. */
+    static final String TINY_QUOTA_KEY = "sk-switchboard-tiny";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Path root = Path.of(System.getProperty("switchboard.root", "..")).toAbsolutePath().normalize();
@@ -60,12 +63,15 @@ final class LocalSuite implements AutoCloseable {
                 "switchboard", Map.of("sim", Map.of("engines", simEngines))));
         launch("engine-adapter", Map.of("server", Map.of("port", freePort()),
                 "switchboard", Map.of("adapter", Map.of("engines", adapterEngines))));
+        Path tenants = logs.resolve("tenants.yaml");
+        Files.writeString(tenants, "tenants:\n"
+                + "  - id: e2e-tenant\n    api-key-sha256: [ \"" + TenantsConfig.sha256Hex(API_KEY) + "\" ]\n"
+                + "  - id: tiny-quota\n    tokens-per-minute: 200\n    api-key-sha256: [ \"" + TenantsConfig.sha256Hex(TINY_QUOTA_KEY)
+                + "\" ]\n");
         launch("scheduler-service", Map.of("server", Map.of("port", schedulerPort),
+                "switchboard", Map.of("scheduler", Map.of("tenants-file", tenants.toString())),
                 "spring", Map.of("cloud", Map.of("discovery", Map.of("client", Map.of("simple",
                         Map.of("instances", Map.of("switchboard-engines", staticEngines))))))));
-        Path tenants = logs.resolve("tenants.yaml");
-        Files.writeString(tenants, "tenants:\n  - id: e2e-tenant\n    api-key-sha256: [ \""
-                + dev.switchboard.contract.tenants.TenantsConfig.sha256Hex(API_KEY) + "\" ]\n");
         launch("gateway-service", Map.of("server", Map.of("port", gatewayPort),
                 "spring", Map.of("cloud", Map.of("discovery", Map.of("client", Map.of("simple",
                         Map.of("instances", Map.of(

@@ -2,6 +2,7 @@ package dev.switchboard.scheduler;
 
 import java.time.Clock;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -10,6 +11,9 @@ import dev.switchboard.scheduler.engine.PolicyLoader;
 import dev.switchboard.scheduler.observability.MicrometerCycleObserver;
 import dev.switchboard.scheduler.plugins.BuiltinPlugins;
 import dev.switchboard.scheduler.service.PolicyStore;
+import dev.switchboard.scheduler.service.SchedulerService;
+import dev.switchboard.support.NacosConfigWatch;
+import dev.switchboard.support.TenantsSource;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Wires the scheduler's framework-free parts into Spring. */
@@ -28,6 +32,26 @@ public class SchedulerConfiguration {
     @Bean
     PolicyLoader policyLoader() {
         return new PolicyLoader(BuiltinPlugins.registry());
+    }
+
+    /**
+     * Tenants for admission, from {@code switchboard.scheduler.tenants-file} and/or Nacos config
+     * {@code switchboard-tenants.yaml} (watched), pushed into the scheduler on every valid version.
+     */
+    @Bean(destroyMethod = "close")
+    TenantsSource tenantsSource(SchedulerProperties properties, SchedulerService scheduler, MeterRegistry meters,
+            @Value("${switchboard.scheduler.nacos-config.enabled:false}") boolean nacosEnabled,
+            @Value("${spring.cloud.nacos.discovery.server-addr:}") String serverAddr,
+            @Value("${spring.cloud.nacos.discovery.username:}") String username,
+            @Value("${spring.cloud.nacos.discovery.password:}") String password,
+            @Value("${spring.cloud.nacos.discovery.namespace:}") String namespace,
+            @Value("${switchboard.scheduler.nacos-config.tenants-data-id:switchboard-tenants.yaml}") String dataId,
+            @Value("${switchboard.scheduler.nacos-config.group:SWITCHBOARD}") String group) {
+        TenantsSource source = new TenantsSource(applied -> meters.counter("switchboard_scheduler_tenants_updates",
+                "result", applied ? "applied" : "rejected").increment());
+        source.onChange(scheduler::tenants);
+        return source.start(new TenantsSource.Settings(properties.tenantsFile(), nacosEnabled,
+                new NacosConfigWatch.Server(serverAddr, username, password, namespace), dataId, group));
     }
 
     /** The policy store; {@code PolicySources} fills it. */

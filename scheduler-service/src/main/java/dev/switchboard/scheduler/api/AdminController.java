@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.switchboard.contract.wire.ApiError;
+import dev.switchboard.scheduler.admission.AdmissionController;
 import dev.switchboard.scheduler.datalayer.EndpointReports;
 import dev.switchboard.scheduler.datalayer.PrefixIndex;
 import dev.switchboard.scheduler.engine.Policy;
@@ -23,6 +24,7 @@ import dev.switchboard.scheduler.engine.PolicyException;
 import dev.switchboard.scheduler.framework.EndpointView;
 import dev.switchboard.scheduler.service.PolicyStore;
 import dev.switchboard.scheduler.service.SchedulerService;
+import dev.switchboard.support.TenantsSource;
 
 /** Operator API (behind {@link AdminAuthFilter}): endpoints, drains, policy, recent decisions. */
 @RestController
@@ -32,12 +34,15 @@ public class AdminController {
     private final EndpointReports reports;
     private final PrefixIndex prefixIndex;
     private final PolicyStore policies;
+    private final TenantsSource tenantsSource;
 
-    public AdminController(SchedulerService scheduler, EndpointReports reports, PrefixIndex prefixIndex, PolicyStore policies) {
+    public AdminController(SchedulerService scheduler, EndpointReports reports, PrefixIndex prefixIndex, PolicyStore policies,
+            TenantsSource tenantsSource) {
         this.scheduler = scheduler;
         this.reports = reports;
         this.prefixIndex = prefixIndex;
         this.policies = policies;
+        this.tenantsSource = tenantsSource;
     }
 
     /** Every known endpoint: descriptor, latest report, state, outstanding requests, indexed blocks. */
@@ -101,6 +106,44 @@ public class AdminController {
     public Map<String, Object> putPolicy(@RequestBody String yaml) {
         policies.apply(yaml, "admin API");
         return policy();
+    }
+
+    /** Per tenant: queued requests, oldest wait, fairness counter, weight, priority, quota use. */
+    @GetMapping("/queues")
+    public List<AdmissionController.TenantQueue> queues() {
+        return scheduler.queues();
+    }
+
+    /** The tenants admission works with (key hashes are not shown, only how many each tenant has). */
+    @GetMapping("/tenants")
+    public List<Map<String, Object>> tenants() {
+        return scheduler.tenants().tenants().stream().map(t -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", t.id());
+            view.put("weight", t.weight());
+            view.put("priority", t.priority());
+            view.put("tokensPerMinute", t.tokensPerMinute());
+            view.put("maxQueued", t.maxQueued());
+            view.put("apiKeys", t.apiKeySha256().size());
+            return view;
+        }).toList();
+    }
+
+    /**
+     * Replaces the tenants (YAML body, the {@code switchboard-tenants.yaml} format) for admission in
+     * this scheduler; 400 with every problem if invalid. Gateways read API keys from the same Nacos
+     * data id or file, so a lasting change belongs there.
+     */
+    @PutMapping(value = "/tenants", consumes = {"application/yaml", "application/x-yaml", "text/yaml", "text/plain"})
+    public List<Map<String, Object>> putTenants(@RequestBody String yaml) {
+        tenantsSource.apply(yaml, "admin API");
+        return tenants();
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ResponseEntity<ApiError.Body> invalidTenants(IllegalArgumentException e) {
+        return ResponseEntity.badRequest().body(new ApiError(e.getMessage(), ApiError.INVALID_REQUEST, null,
+                "invalid_config").body());
     }
 
     /** Recent decisions, newest first, with per-candidate scores. */

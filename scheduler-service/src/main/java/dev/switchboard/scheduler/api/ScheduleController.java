@@ -36,7 +36,7 @@ public class ScheduleController {
 
     /** Decides where one request goes and opens its lease; {@code explain=true} adds per-candidate scores. */
     @PostMapping("/v1/schedule")
-    public ScheduleDecision schedule(@RequestBody ScheduleRequest request,
+    public reactor.core.publisher.Mono<ScheduleDecision> schedule(@RequestBody ScheduleRequest request,
             @RequestParam(name = "explain", defaultValue = "false") boolean explain) {
         return scheduler.schedule(request, explain);
     }
@@ -82,7 +82,11 @@ public class ScheduleController {
 
     @ExceptionHandler(SchedulingRejectedException.class)
     ResponseEntity<ApiError.Body> rejected(SchedulingRejectedException e) {
-        return ResponseEntity.status(e.httpStatus()).body(e.error().body());
+        var response = ResponseEntity.status(e.httpStatus());
+        if (e.retryAfterSeconds() > 0) {
+            response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        return response.body(e.error().body());
     }
 
     @ExceptionHandler({ServerWebInputException.class, IllegalArgumentException.class})

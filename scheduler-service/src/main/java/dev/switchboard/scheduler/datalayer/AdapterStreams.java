@@ -105,7 +105,9 @@ public class AdapterStreams implements SmartLifecycle {
                 .bodyToFlux(SSE)
                 .doOnSubscribe(s -> log.debug("subscribing to {}", url))
                 .doOnNext(event -> handle(endpoint.id(), event))
-                // a stream that ends is reconnected like one that fails
+                // a dropped stream makes the endpoint stale at once; it is reconnected like one that fails
+                .doOnError(e -> reports.disconnected(endpoint.id()))
+                .doOnComplete(() -> reports.disconnected(endpoint.id()))
                 .repeat()
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
                         .doBeforeRetry(signal -> meters.counter("switchboard_scheduler_adapter_stream_reconnects",
@@ -117,6 +119,9 @@ public class AdapterStreams implements SmartLifecycle {
         String type = event.event();
         String data = event.data();
         if (type == null || data == null || data.isBlank()) {
+            if (AdapterEvents.HEARTBEAT.equals(type)) {
+                reports.heard(endpointId);
+            }
             return;
         }
         try {
@@ -135,6 +140,7 @@ public class AdapterStreams implements SmartLifecycle {
                     // heartbeat and future event types
                 }
             }
+            reports.heard(endpointId);
         } catch (RuntimeException e) {
             meters.counter("switchboard_scheduler_adapter_events_invalid", "endpoint", endpointId).increment();
             log.debug("ignoring malformed {} event from {}: {}", type, endpointId, e.toString());

@@ -18,8 +18,9 @@ import dev.switchboard.scheduler.framework.EndpointView;
 /**
  * The latest report and lifecycle state of every endpoint, from the adapters' event streams, plus
  * operator drains. Applied to a discovery snapshot at decision time, with staleness judged against
- * the injected clock: an endpoint that has reported before but not within the staleness bound is
- * marked stale (and not chosen); one that never reported is judged on the scheduler's own counts.
+ * the injected clock: an endpoint whose adapter stream sent nothing (not even a heartbeat) within the
+ * staleness bound, or whose stream dropped, is stale (and not chosen) until its adapter is heard
+ * again; one whose adapter never connected is judged on the scheduler's own counts.
  */
 @Component
 public class EndpointReports {
@@ -28,7 +29,7 @@ public class EndpointReports {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Boolean> operatorDrained = new ConcurrentHashMap<>();
 
-    private record Entry(LoadReport load, LifecycleEvent.State state, long lastMillis) {
+    private record Entry(LoadReport load, LifecycleEvent.State state, long lastMillis, boolean connected) {
     }
 
     public EndpointReports(Clock clock, SchedulerProperties properties) {
@@ -36,14 +37,32 @@ public class EndpointReports {
         this.stalenessBound = properties.stalenessBound();
     }
 
+    private final List<Runnable> loadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code listener} after every load report (admission re-checks headroom). */
+    public void onLoad(Runnable listener) {
+        loadListeners.add(listener);
+    }
+
     public void load(LoadReport report) {
         entries.compute(report.endpointId(), (id, old) -> new Entry(report,
-                old == null ? LifecycleEvent.State.READY : old.state(), clock.millis()));
+                old == null ? LifecycleEvent.State.READY : old.state(), clock.millis(), true));
+        loadListeners.forEach(Runnable::run);
     }
 
     public void lifecycle(LifecycleEvent event) {
         entries.compute(event.endpointId(), (id, old) -> new Entry(old == null ? null : old.load(), event.state(),
-                clock.millis()));
+                clock.millis(), true));
+    }
+
+    /** The adapter was heard from (any event, including a heartbeat). */
+    public void heard(String endpointId) {
+        entries.computeIfPresent(endpointId, (id, old) -> new Entry(old.load(), old.state(), clock.millis(), true));
+    }
+
+    /** The adapter's stream dropped: stale until it is heard again. */
+    public void disconnected(String endpointId) {
+        entries.computeIfPresent(endpointId, (id, old) -> new Entry(old.load(), old.state(), old.lastMillis(), false));
     }
 
     /** Operator drain from the scheduler's admin API: no new requests until undrained. */
@@ -69,7 +88,7 @@ public class EndpointReports {
             if (drained(e.id())) {
                 state = LifecycleEvent.State.DRAINING;
             }
-            boolean stale = entry != null && now - entry.lastMillis() > stalenessBound.toMillis();
+            boolean stale = entry != null && (!entry.connected() || now - entry.lastMillis() > stalenessBound.toMillis());
             endpoints.add(e.withReport(entry == null ? null : entry.load(), state, stale));
         }
         return new ClusterSnapshot(snapshot.version(), endpoints);

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -13,11 +15,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
+import dev.switchboard.contract.tenants.TenantsConfig;
 import dev.switchboard.contract.wire.CandidateScore;
 import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.contract.wire.ScheduleDecision;
 import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.scheduler.SchedulerProperties;
+import dev.switchboard.scheduler.admission.AdmissionController;
+import dev.switchboard.scheduler.admission.QueuedRequest;
+import dev.switchboard.scheduler.admission.Verdict;
 import dev.switchboard.scheduler.datalayer.EndpointReports;
 import dev.switchboard.scheduler.datalayer.EngineDirectory;
 import dev.switchboard.scheduler.datalayer.LeaseRegistry;
@@ -31,6 +37,8 @@ import dev.switchboard.scheduler.framework.ScoredEndpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Runs the policy's scheduling cycle for each request against the freshest snapshot, opens a
@@ -49,6 +57,8 @@ public class SchedulerService {
     private final PolicyStore policies;
     private final SchedulerProperties properties;
     private final DecisionEngine engine;
+    private final AdmissionController admission;
+    private final Map<QueuedRequest, Waiter> waiters = new HashMap<>();
     private final MeterRegistry meters;
     private final Timer decisionTimer;
     private final Counter unknownLeases;
@@ -56,6 +66,10 @@ public class SchedulerService {
     private final Counter actualCachedTokens;
     private final Deque<DecisionRecord> history = new ArrayDeque<>();
     private final Clock clock;
+
+    /** A request waiting in admission, and how to answer it. */
+    private record Waiter(Sinks.One<ScheduleDecision> sink, boolean explain) {
+    }
 
     /** One recent decision, for {@code GET /admin/decisions}. */
     public record DecisionRecord(long atMillis, String requestId, String model, String tenant, int promptTokens,
@@ -70,6 +84,7 @@ public class SchedulerService {
         this.policies = policies;
         this.properties = properties;
         this.clock = clock;
+        this.admission = new AdmissionController(properties.admission(), clock);
         this.engine = new DecisionEngine(prefixIndex,
                 new LeaseRegistry(clock, properties.leaseTimeout(), properties.prefillTokensPerSecond()),
                 new SessionTable(properties.sessionCapacity()), properties.blockTokens());
@@ -85,21 +100,53 @@ public class SchedulerService {
         meters.gauge("switchboard_scheduler_open_leases", this, s -> s.openLeases());
         directory.onChange(this::track);
         track(directory.current());
+        reports.onLoad(this::drain);
+        meters.gauge("switchboard_scheduler_admission_queued", this, s -> s.queuedTotal());
         meters.gauge("switchboard_scheduler_prefix_index_blocks", prefixIndex, PrefixIndex::totalBlocks);
     }
 
     /**
-     * Decides where {@code request} goes; throws {@link SchedulingRejectedException} if nowhere.
+     * Admits and places {@code request}: at once when an endpoint has headroom, later (late binding,
+     * against the freshest snapshot) when it had to wait; errors with {@link SchedulingRejectedException}
+     * when it cannot be placed (unknown model, no engine, over quota, queue full or timed out). A
+     * cancelled subscription (the client left) takes a waiting request out of the queue.
      *
      * @param explain include per-candidate scores in the decision
      */
-    public ScheduleDecision schedule(ScheduleRequest request, boolean explain) {
+    public Mono<ScheduleDecision> schedule(ScheduleRequest request, boolean explain) {
+        Verdict verdict;
+        Sinks.One<ScheduleDecision> sink = null;
+        synchronized (this) {
+            verdict = admission.offer(request, engine.overlay(reports.apply(directory.current())));
+            if (verdict instanceof Verdict.Queued queued) {
+                sink = Sinks.one();
+                waiters.put(queued.ticket(), new Waiter(sink, explain));
+            }
+        }
+        countAdmission(request.tenant(), verdict);
+        if (verdict instanceof Verdict.Rejected rejected) {
+            return Mono.error(new SchedulingRejectedException(rejected.httpStatus(), rejected.error(), rejected.retryAfterSeconds()));
+        }
+        if (verdict instanceof Verdict.Queued queued) {
+            QueuedRequest ticket = queued.ticket();
+            return sink.asMono().doOnCancel(() -> leaveQueue(ticket));
+        }
+        return Mono.fromCallable(() -> decide(request, explain));
+    }
+
+    /** Runs the cycle for an admitted request and opens its lease (throws if nowhere to go). */
+    private ScheduleDecision decide(ScheduleRequest request, boolean explain) {
         long start = System.nanoTime();
         try {
             DecisionEngine.Outcome outcome;
             // decision and lease are one step, so concurrent requests never both see the same idle endpoint
             synchronized (this) {
                 outcome = engine.decide(policies.cycle(), request, reports.apply(directory.current()));
+                if (outcome.lease() != null) {
+                    admission.dispatched(request);
+                } else {
+                    admission.release(request);
+                }
             }
             CycleResult result = outcome.result();
             LeaseRegistry.Lease lease = outcome.lease();
@@ -138,11 +185,97 @@ public class SchedulerService {
             }
             meters.counter("switchboard_scheduler_lease_completions", "endpoint", lease.endpointId(),
                     "outcome", completion.outcome().name().toLowerCase(Locale.ROOT)).increment();
+            long actual = completion.promptTokens() >= 0 && completion.completionTokens() >= 0
+                    ? (long) completion.promptTokens() + completion.completionTokens() : -1;
+            synchronized (this) {
+                admission.completed(lease.requestId(), actual, completion.outcome() == LeaseCompletion.Outcome.SUCCESS);
+            }
             if (completion.cachedTokens() >= 0 && completion.outcome() == LeaseCompletion.Outcome.SUCCESS) {
                 predictedCachedTokens.increment(lease.predictedCachedTokens());
                 actualCachedTokens.increment(completion.cachedTokens());
             }
         }
+        drain();
+    }
+
+    /**
+     * Releases waiting requests while an endpoint has headroom, each scheduled against the freshest
+     * snapshot; answers requests that waited too long with 429. Called when leases complete, when load
+     * reports arrive and on a short tick.
+     */
+    @Scheduled(fixedDelayString = "${switchboard.scheduler.admission-tick:20ms}")
+    public void drain() {
+        List<Runnable> answers = new ArrayList<>();
+        synchronized (this) {
+            for (QueuedRequest expired : admission.expire()) {
+                Waiter waiter = waiters.remove(expired);
+                if (waiter != null) {
+                    Verdict.Rejected r = admission.timeoutRejection();
+                    countAdmission(expired.tenant(), r);
+                    answers.add(() -> waiter.sink().tryEmitError(
+                            new SchedulingRejectedException(r.httpStatus(), r.error(), r.retryAfterSeconds())));
+                }
+            }
+            QueuedRequest next;
+            while ((next = admission.next(engine.overlay(reports.apply(directory.current())))) != null) {
+                Waiter waiter = waiters.remove(next);
+                if (waiter == null) {
+                    admission.release(next.request());
+                    continue;
+                }
+                meters.timer("switchboard_scheduler_admission_wait_seconds", "tenant", next.tenant())
+                        .record(clock.millis() - next.enqueuedAtMillis(), TimeUnit.MILLISECONDS);
+                ScheduleRequest request = next.request();
+                try {
+                    ScheduleDecision decision = decide(request, waiter.explain());
+                    answers.add(() -> waiter.sink().tryEmitValue(decision));
+                } catch (SchedulingRejectedException e) {
+                    answers.add(() -> waiter.sink().tryEmitError(e));
+                }
+            }
+        }
+        answers.forEach(Runnable::run);
+    }
+
+    private synchronized void leaveQueue(QueuedRequest ticket) {
+        if (waiters.remove(ticket) != null && admission.cancel(ticket)) {
+            meters.counter("switchboard_scheduler_admission", "tenant", ticket.tenant(), "result", "cancelled",
+                    "reason", "client_left").increment();
+        }
+    }
+
+    private void countAdmission(String tenant, Verdict verdict) {
+        String result;
+        String reason;
+        if (verdict instanceof Verdict.Rejected r) {
+            result = "rejected";
+            reason = r.error().code();
+        } else if (verdict instanceof Verdict.Queued) {
+            result = "queued";
+            reason = "saturated";
+        } else {
+            result = "admitted";
+            reason = "headroom";
+        }
+        meters.counter("switchboard_scheduler_admission", "tenant", tenant, "result", result, "reason", reason).increment();
+    }
+
+    /** Installs new tenants (weights, priorities, quotas, queue bounds) for admission. */
+    public synchronized void tenants(TenantsConfig tenants) {
+        admission.tenants(tenants);
+    }
+
+    public synchronized TenantsConfig tenants() {
+        return admission.tenants();
+    }
+
+    /** Per-tenant queue, fairness counter and quota state. */
+    public synchronized List<AdmissionController.TenantQueue> queues() {
+        return admission.queues();
+    }
+
+    public synchronized int queuedTotal() {
+        return admission.queuedTotal();
     }
 
     /** Follows discovery: the prefix index tracks exactly the discovered endpoints. */

@@ -24,7 +24,8 @@ class AdapterStreamsTest {
     private final JsonMapper json = JsonMapper.builder().build();
     private final SchedulerProperties properties = new SchedulerProperties(java.time.Duration.ofSeconds(1),
             java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2), 16, 30000, "switchboard-default", "",
-            java.time.Duration.ofSeconds(2), "", true, 16, 100);
+            java.time.Duration.ofSeconds(2), "", true, 16, 100, "", 3, 0.95, java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofSeconds(10), 256);
     private final EndpointReports reports = new EndpointReports(Clock.systemUTC(), properties);
     private final PrefixIndex index = new PrefixIndex();
     private final AdapterStreams streams = new AdapterStreams(null, reports, index, json,
@@ -62,6 +63,16 @@ class AdapterStreamsTest {
 
         streams.handle("d1", event("kv", new KvEventBatch("d1", 1, 2, List.of(KvEvent.cleared()))));
         assertThat(index.matchedBlocks("d1", hashes)).isZero();
+    }
+
+    @Test
+    void aDroppedStreamMakesTheEndpointStaleUntilItIsHeardAgain() {
+        streams.handle("d1", event("load", new LoadReport("d1", 1, 1, 0, 0.1, 0, 0, 0, 0, true, false)));
+        assertThat(view().accepting()).isTrue();
+        reports.disconnected("d1");
+        assertThat(view().stale()).isTrue();
+        streams.handle("d1", ServerSentEvent.builder("").event("heartbeat").build());
+        assertThat(view().stale()).isFalse();
     }
 
     @Test

@@ -3,41 +3,15 @@ package dev.switchboard.scheduler.datalayer;
 import static dev.switchboard.scheduler.Endpoints.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.switchboard.scheduler.MutableClock;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 
 class LeaseRegistryTest {
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private final MutableClock clock = new MutableClock();
     // prefill at 10k tokens/s = 10 tokens per ms
     private final LeaseRegistry leases = new LeaseRegistry(clock, Duration.ofMinutes(10), 10_000);

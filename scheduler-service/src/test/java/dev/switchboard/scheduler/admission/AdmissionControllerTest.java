@@ -1,0 +1,183 @@
+package dev.switchboard.scheduler.admission;
+
+import static dev.switchboard.scheduler.Endpoints.endpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.switchboard.contract.tenants.TenantsConfig;
+import dev.switchboard.contract.wire.ScheduleRequest;
+import dev.switchboard.scheduler.MutableClock;
+import dev.switchboard.scheduler.framework.ClusterSnapshot;
+
+class AdmissionControllerTest {
+    private final MutableClock clock = new MutableClock();
+    private final AdmissionController admission = new AdmissionController(
+            new AdmissionConfig(3, 0.95, Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 100), clock);
+    private int ids;
+
+    private static final ClusterSnapshot FREE = new ClusterSnapshot(1, List.of(endpoint("e").load(1, 0, 0.2).build()));
+    private static final ClusterSnapshot SATURATED = new ClusterSnapshot(1, List.of(endpoint("e").load(8, 3, 0.5).build()));
+
+    private ScheduleRequest request(String tenant, int priority, int promptTokens, int maxTokens) {
+        return new ScheduleRequest("r" + ids++, "llama-3-8b", tenant, priority, promptTokens, maxTokens, null, null, true, null);
+    }
+
+    private void tenants(String yaml) {
+        admission.tenants(TenantsConfig.parse(yaml));
+    }
+
+    /** Releases queued requests one at a time while the cluster is free, counting the tokens each tenant got. */
+    private List<String> serveAll() {
+        List<String> order = new ArrayList<>();
+        QueuedRequest q;
+        while ((q = admission.next(FREE)) != null) {
+            admission.dispatched(q.request());
+            order.add(q.tenant());
+        }
+        return order;
+    }
+
+    @Test
+    void admitsAtOnceWithHeadroomAndQueuesWhenEverythingIsSaturated() {
+        assertThat(admission.offer(request("a", 0, 100, 10), FREE)).isInstanceOf(Verdict.Admit.class);
+        Verdict queued = admission.offer(request("a", 0, 100, 10), SATURATED);
+        assertThat(queued).isInstanceOf(Verdict.Queued.class);
+        assertThat(admission.next(SATURATED)).as("still no headroom").isNull();
+        // once something waits, newcomers for that model queue behind it even if headroom appeared
+        assertThat(admission.offer(request("b", 0, 100, 10), FREE)).isInstanceOf(Verdict.Queued.class);
+        assertThat(admission.next(FREE)).isEqualTo(((Verdict.Queued) queued).ticket());
+    }
+
+    @Test
+    void requestsSentSinceTheLastReportCountTowardsSaturation() {
+        ClusterSnapshot justSent = new ClusterSnapshot(1, List.of(endpoint("e").load(2, 1, 0.1).outstanding(5).build()));
+        // 1 waiting + (5 outstanding - 2 running - 1 waiting) = 3 >= 3
+        assertThat(admission.saturated(justSent.endpoints().get(0))).isTrue();
+        assertThat(admission.saturated(endpoint("never-reported").outstanding(50).build())).isFalse();
+    }
+
+    @Test
+    void aFloodingTenantDoesNotStarveALightOneOfEqualWeight() {
+        for (int i = 0; i < 30; i++) {
+            admission.offer(request("heavy", 0, 1000, 100), SATURATED);
+        }
+        for (int i = 0; i < 5; i++) {
+            admission.offer(request("light", 0, 1000, 100), SATURATED);
+        }
+        List<String> order = serveAll();
+        assertThat(order).hasSize(35);
+        // light's 5 requests are interleaved with heavy's first ones, not served after all 30
+        assertThat(order.subList(0, 10)).filteredOn("light"::equals).hasSize(5);
+    }
+
+    @Test
+    void serviceFollowsWeightsAmongBackloggedTenants() {
+        tenants("tenants: [ { id: gold, weight: 2 }, { id: bronze, weight: 1 } ]");
+        for (int i = 0; i < 60; i++) {
+            admission.offer(request("gold", 0, 500, 100), SATURATED);
+            admission.offer(request("bronze", 0, 500, 100), SATURATED);
+        }
+        Map<String, Integer> firstSixty = new HashMap<>();
+        serveAll().subList(0, 60).forEach(t -> firstSixty.merge(t, 1, Integer::sum));
+        assertThat(firstSixty.get("gold")).isBetween(39, 41);
+        assertThat(firstSixty.get("bronze")).isBetween(19, 21);
+    }
+
+    @Test
+    void fairnessIsInTokensNotRequests() {
+        for (int i = 0; i < 10; i++) {
+            admission.offer(request("big", 0, 9000, 1000), SATURATED);       // 10k tokens each
+            admission.offer(request("small", 0, 900, 100), SATURATED);       // 1k tokens each
+        }
+        List<String> order = serveAll();
+        // after the first big request, small gets about ten requests' worth before big goes again
+        assertThat(order.subList(0, 11)).filteredOn("small"::equals).hasSizeGreaterThanOrEqualTo(9);
+    }
+
+    @Test
+    void higherBandsGoFirstAndWaitingAgesLowBandsUp() {
+        admission.offer(request("a", 0, 100, 10), SATURATED);
+        admission.offer(request("b", 5, 100, 10), SATURATED);
+        assertThat(admission.next(FREE).tenant()).isEqualTo("b");
+        assertThat(admission.next(FREE).tenant()).isEqualTo("a");
+
+        admission.offer(request("low", 0, 100, 10), SATURATED);
+        clock.advance(Duration.ofSeconds(25));       // aged two bands: effective band 2
+        admission.offer(request("high", 2, 100, 10), SATURATED);
+        assertThat(admission.next(FREE).tenant()).as("aged to band 2 and older").isEqualTo("low");
+    }
+
+    @Test
+    void aTenantReturningFromIdleGetsNoBurstOfCredit() {
+        for (int i = 0; i < 20; i++) {
+            admission.offer(request("busy", 0, 1000, 0), SATURATED);
+        }
+        for (int i = 0; i < 10; i++) {
+            admission.dispatched(admission.next(FREE).request());
+        }
+        // "idle" was away while busy accumulated service; it now arrives with 10 requests
+        for (int i = 0; i < 10; i++) {
+            admission.offer(request("idle", 0, 1000, 0), SATURATED);
+        }
+        List<String> order = serveAll();
+        // with credit for its idle time, idle would take its 10 in a row; lifted, it alternates with busy
+        assertThat(order.subList(0, 6)).contains("busy");
+    }
+
+    @Test
+    void quotaIsReservedRejectedWithRetryAfterAndRefundedAtCompletion() {
+        tenants("tenants: [ { id: q, tokens-per-minute: 6000 } ]");
+        ScheduleRequest first = request("q", 0, 3000, 1000);
+        assertThat(admission.offer(first, FREE)).isInstanceOf(Verdict.Admit.class);
+        admission.dispatched(first);
+        Verdict second = admission.offer(request("q", 0, 3000, 1000), FREE);
+        assertThat(second).isInstanceOfSatisfying(Verdict.Rejected.class, r -> {
+            assertThat(r.httpStatus()).isEqualTo(429);
+            assertThat(r.error().code()).isEqualTo("quota_exceeded");
+            assertThat(r.retryAfterSeconds()).isEqualTo(20);  // 2000 missing at 100 tokens/s
+        });
+        admission.completed(first.requestId(), 3100, true);   // used 3100 of 4000 reserved: 900 back
+        assertThat(admission.offer(request("q", 0, 2800, 100), FREE)).isInstanceOf(Verdict.Admit.class);
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(admission.offer(request("q", 0, 3000, 1000), FREE)).as("refilled").isInstanceOf(Verdict.Admit.class);
+        assertThat(admission.offer(request("q", 0, 7000, 0), FREE)).isInstanceOfSatisfying(Verdict.Rejected.class,
+                r -> assertThat(r.error().message()).contains("more than tenant 'q's quota"));
+    }
+
+    @Test
+    void aFullTenantQueueIsRejectedAndOthersStillQueue() {
+        tenants("tenants: [ { id: small-queue, max-queued: 2 } ]");
+        admission.offer(request("small-queue", 0, 10, 1), SATURATED);
+        admission.offer(request("small-queue", 0, 10, 1), SATURATED);
+        assertThat(admission.offer(request("small-queue", 0, 10, 1), SATURATED)).isInstanceOfSatisfying(Verdict.Rejected.class,
+                r -> assertThat(r.error().code()).isEqualTo("queue_full"));
+        assertThat(admission.offer(request("other", 0, 10, 1), SATURATED)).isInstanceOf(Verdict.Queued.class);
+    }
+
+    @Test
+    void timedOutAndCancelledRequestsLeaveTheQueue() {
+        Verdict.Queued old = (Verdict.Queued) admission.offer(request("a", 0, 10, 1), SATURATED);
+        clock.advance(Duration.ofSeconds(20));
+        Verdict.Queued young = (Verdict.Queued) admission.offer(request("a", 0, 10, 1), SATURATED);
+        Verdict.Queued gone = (Verdict.Queued) admission.offer(request("b", 0, 10, 1), SATURATED);
+        assertThat(admission.cancel(gone.ticket())).isTrue();
+        assertThat(admission.cancel(gone.ticket())).isFalse();
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(admission.expire()).containsExactly(old.ticket());
+        assertThat(admission.queuedTotal()).isEqualTo(1);
+        assertThat(admission.next(FREE)).isEqualTo(young.ticket());
+    }
+
+    @Test
+    void unknownOrUnservedModelsAreNotQueued() {
+        ScheduleRequest other = new ScheduleRequest("x", "gpt-9", "a", 0, 10, 1, null, null, false, null);
+        assertThat(admission.offer(other, SATURATED)).as("the cycle answers 404").isInstanceOf(Verdict.Admit.class);
+    }
+}
