@@ -7,58 +7,72 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
-import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 
 import dev.switchboard.adapter.AdapterProperties;
-import io.netty.channel.ChannelOption;
+import dev.switchboard.adapter.engine.EngineEndpoint;
+import dev.switchboard.adapter.engine.EngineFleet;
+import dev.switchboard.adapter.observability.AdapterMetrics;
+import dev.switchboard.adapter.proxy.pd.PdRouter;
 import reactor.netty.DisposableServer;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 
 /**
  * Opens one listener per fronted engine at startup (before registration, which runs in a later
- * lifecycle phase) and closes them at shutdown.
+ * lifecycle phase) and closes them at shutdown, after the drain. Every POST through a listener
+ * counts as in flight for its engine until its response is fully written or the client is gone.
  */
-@Component
 public class EngineListeners implements SmartLifecycle {
     /** Listeners start before registration and stop after deregistration. */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1000;
     private static final Logger log = LoggerFactory.getLogger(EngineListeners.class);
 
     private final AdapterProperties properties;
+    private final EngineFleet fleet;
     private final WebClient engineClient;
+    private final AdapterMetrics metrics;
     private final List<DisposableServer> servers = new ArrayList<>();
 
-    public EngineListeners(AdapterProperties properties, WebClient.Builder webClients) {
+    public EngineListeners(AdapterProperties properties, EngineFleet fleet, WebClient engineClient, AdapterMetrics metrics) {
         this.properties = properties;
-        HttpClient http = HttpClient.create()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis());
-        this.engineClient = webClients.clone().clientConnector(new ReactorClientHttpConnector(http)).build();
+        this.fleet = fleet;
+        this.engineClient = engineClient;
+        this.metrics = metrics;
     }
 
     @Override
     public synchronized void start() {
-        for (AdapterProperties.Engine engine : properties.engines()) {
-            EngineProxy proxy = new EngineProxy(engine.descriptor(), engineClient);
-            HttpHandler handler = RouterFunctions.toHttpHandler(proxy.routes(), HandlerStrategies.withDefaults());
+        for (EngineEndpoint endpoint : fleet.endpoints()) {
+            AdapterProperties.Engine engine = endpoint.config();
+            EngineProxy proxy = new EngineProxy(endpoint, engineClient,
+                    new PdRouter(endpoint, engineClient, properties.pd(), metrics));
+            HttpHandler routes = RouterFunctions.toHttpHandler(proxy.routes(), HandlerStrategies.withDefaults());
+            HttpHandler tracked = (request, response) -> {
+                if (request.getMethod() != HttpMethod.POST) {
+                    return routes.handle(request, response);
+                }
+                endpoint.requestStarted();
+                return routes.handle(request, response).doFinally(signal -> endpoint.requestEnded());
+            };
             servers.add(HttpServer.create()
                     .host(properties.bindHost())
                     .port(engine.listenPort())
-                    .handle(new ReactorHttpHandlerAdapter(handler))
+                    .handle(new ReactorHttpHandlerAdapter(tracked))
                     .bindNow(Duration.ofSeconds(10)));
-            log.info("fronting {} engine '{}' ({} {}) at {} on {}:{}", engine.engineKind().wireName(), engine.endpointId(),
-                    engine.role().wireName(), engine.model(), engine.engineUrl(), properties.bindHost(), engine.listenPort());
+            log.info("fronting engine '{}' ({} {}, kind {}) at {} on {}:{}", engine.endpointId(), engine.role().wireName(),
+                    engine.model(), engine.engineKind().name().toLowerCase(java.util.Locale.ROOT), engine.engineUrl(),
+                    properties.bindHost(), engine.listenPort());
         }
     }
 
     @Override
     public synchronized void stop() {
+        fleet.endpoints().forEach(e -> e.hub().completeAll());
         servers.forEach(server -> server.disposeNow(Duration.ofSeconds(10)));
         servers.clear();
     }

@@ -2,7 +2,7 @@ package dev.switchboard.adapter.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,11 @@ import com.alibaba.cloud.nacos.NacosServiceManager;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 
+import dev.switchboard.adapter.AdapterJson;
 import dev.switchboard.adapter.AdapterProperties;
+import dev.switchboard.adapter.engine.EngineEndpoint;
+import dev.switchboard.adapter.engine.EngineFleet;
+import dev.switchboard.adapter.support.Engines;
 import dev.switchboard.contract.EngineDescriptor;
 import dev.switchboard.contract.EngineKind;
 import dev.switchboard.contract.EngineRole;
@@ -71,9 +75,8 @@ class NacosRegistrationTest {
     }
 
     private static AdapterProperties.Engine engine(int port, String id, EngineRole role) {
-        return new AdapterProperties.Engine(port, id, role, EngineKind.VLLM, "llama-3-8b", List.of(),
-                URI.create("http://127.0.0.1:" + (port - 70)), "H100-80GB", 1, 80, 16, 430_000, 131_072, 32_768,
-                PdTransferKind.NIXL, 0, "", "");
+        return Engines.engine(port, id, role, AdapterProperties.EngineKindSetting.VLLM, "http://127.0.0.1:" + (port - 70),
+                PdTransferKind.NIXL, "");
     }
 
     @Test
@@ -86,9 +89,14 @@ class NacosRegistrationTest {
         properties.setIp("127.0.0.1");
         NacosServiceManager manager = new NacosServiceManager();
         manager.setNacosDiscoveryProperties(properties);
-        AdapterProperties adapter = new AdapterProperties("127.0.0.1", "127.0.0.1", Duration.ofSeconds(2),
-                List.of(engine(18071, "prefill-it", EngineRole.PREFILL), engine(18073, "decode-it", EngineRole.DECODE)));
-        NacosEngineRegistrar registrar = new NacosEngineRegistrar(adapter, properties, manager);
+        AdapterProperties adapter = Engines.adapter(engine(18071, "prefill-it", EngineRole.PREFILL),
+                engine(18073, "decode-it", EngineRole.DECODE));
+        EngineFleet fleet = new EngineFleet(adapter, Clock.systemUTC(), AdapterJson.MAPPER);
+        for (EngineEndpoint e : fleet.endpoints()) {
+            e.resolve(e.config().descriptor(EngineKind.VLLM, 16, 430_000, 32_768, "H100-80GB", 1, 80));
+            e.health(true, "");
+        }
+        NacosEngineRegistrar registrar = new NacosEngineRegistrar(adapter, fleet, properties, manager);
         NamingService naming = manager.getNamingService();
 
         registrar.start();
@@ -97,8 +105,33 @@ class NacosRegistrationTest {
                 .containsExactlyInAnyOrder("prefill-it", "decode-it");
         assertThat(found).extracting(Instance::getPort).containsExactlyInAnyOrder(18071, 18073);
 
+        // an unhealthy engine is hidden from healthy-instance selection, and comes back
+        fleet.endpoint("prefill-it").orElseThrow().health(false, "test");
+        assertThat(awaitHealthy(naming, properties.getGroup(), 1)).extracting(Instance::getPort).containsExactly(18073);
+        fleet.endpoint("prefill-it").orElseThrow().health(true, "");
+        assertThat(awaitHealthy(naming, properties.getGroup(), 2)).hasSize(2);
+
+        // a drained engine leaves the registry while the other stays
+        EngineEndpoint decode = fleet.endpoint("decode-it").orElseThrow();
+        decode.startDrain("test");
+        decode.markDeregistered("drained");
+        assertThat(awaitInstances(naming, properties.getGroup(), 1)).extracting(Instance::getPort).containsExactly(18071);
+
         registrar.stop();
         assertThat(awaitInstances(naming, properties.getGroup(), 0)).isEmpty();
+    }
+
+    private static List<Instance> awaitHealthy(NamingService naming, String group, int expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<Instance> instances;
+        do {
+            instances = naming.selectInstances(MetadataKeys.ENGINES_SERVICE, group, true, false);
+            if (instances.size() == expected) {
+                return instances;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return instances;
     }
 
     private static List<Instance> awaitInstances(NamingService naming, String group, int expected) throws Exception {

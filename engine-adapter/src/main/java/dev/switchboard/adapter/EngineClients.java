@@ -1,0 +1,36 @@
+package dev.switchboard.adapter;
+
+import java.time.Duration;
+
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.netty.channel.ChannelOption;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The HTTP client towards engines and peer adapters. It has its own connection pool: Reactor Netty's
+ * default pool allows 16 connections per host with a short pending queue, far below the concurrent
+ * streaming requests one engine serves.
+ */
+public final class EngineClients {
+    private EngineClients() {
+    }
+
+    public static WebClient create(WebClient.Builder builder, AdapterProperties properties) {
+        ConnectionProvider pool = ConnectionProvider.builder("switchboard-engines")
+                .maxConnections(2048)
+                .pendingAcquireMaxCount(-1)
+                .pendingAcquireTimeout(properties.connectTimeout().plusSeconds(8))
+                .maxIdleTime(Duration.ofSeconds(30))
+                .build();
+        HttpClient http = HttpClient.create(pool)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis());
+        int maxInMemory = (int) Math.min(Integer.MAX_VALUE, properties.scrape().maxSize().toBytes());
+        return builder.clone()
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(maxInMemory))
+                .build();
+    }
+}

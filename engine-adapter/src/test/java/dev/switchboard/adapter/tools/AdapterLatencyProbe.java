@@ -1,0 +1,198 @@
+package dev.switchboard.adapter.tools;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.switchboard.adapter.AdapterJson;
+import dev.switchboard.adapter.AdapterProperties;
+import dev.switchboard.adapter.discovery.GpuProbe;
+import dev.switchboard.adapter.engine.EngineFleet;
+import dev.switchboard.adapter.engine.EngineMonitors;
+import dev.switchboard.adapter.observability.AdapterMetrics;
+import dev.switchboard.adapter.proxy.EngineListeners;
+import dev.switchboard.adapter.support.Engines;
+import dev.switchboard.adapter.support.FakeEngine;
+import dev.switchboard.adapter.support.FakeEngine.Reply;
+import dev.switchboard.contract.EngineRole;
+import dev.switchboard.contract.PdTransferKind;
+import dev.switchboard.contract.wire.AdapterEvents;
+import dev.switchboard.contract.wire.LoadReport;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Measures, with the adapter's real components at default settings in front of a fake vLLM engine:
+ * <ol>
+ *   <li>engine state change to subscriber: the engine's {@code vllm:num_requests_running} changes at a
+ *       random moment; the time until a subscriber of {@code /switchboard/v1/events} (over HTTP) sees
+ *       the new value in a load report;</li>
+ *   <li>proxy overhead: an instant streaming engine answered directly and through the adapter at a
+ *       fixed request rate; percentiles of full-response latency on both paths.</li>
+ * </ol>
+ * Run: {@code java -cp <test classpath> dev.switchboard.adapter.tools.AdapterLatencyProbe [changes] [rps] [seconds]}.
+ * Not a test: numbers on a shared 2-core machine vary; it prints them.
+ */
+public final class AdapterLatencyProbe {
+
+    public static void main(String[] args) throws Exception {
+        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        int rps = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+
+        AtomicInteger running = new AtomicInteger();
+        String chunk = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok\"}}]}";
+        FakeEngine engine = new FakeEngine()
+                .on("GET", "/version", Reply.json(200, "{\"version\":\"0.11.0\"}"))
+                .on("GET", "/health", Reply.status(200))
+                .on("GET", "/v1/models", Reply.json(200, "{\"data\":[]}"))
+                .answer("GET", "/metrics", s -> Reply.text(200, "text/plain; version=0.0.4",
+                        "vllm:cache_config_info{block_size=\"16\",num_gpu_blocks=\"573\"} 1\n"
+                                + "vllm:num_requests_running{engine=\"0\"} " + running.get() + "\n"
+                                + "vllm:num_requests_waiting{engine=\"0\"} 0\nvllm:kv_cache_usage_perc{engine=\"0\"} 0.1\n"))
+                .on("POST", "/v1/chat/completions", r -> r.status(200).header("Content-Type", "text/event-stream")
+                        .sendString(Flux.just("data: " + chunk + "\n\n", "data: " + chunk + "\n\n", "data: [DONE]\n\n")).then());
+        int listen = 18500 + new Random().nextInt(400);
+        AdapterProperties props = Engines.adapter(Engines.engine(listen, "probe-1", EngineRole.UNIFIED,
+                AdapterProperties.EngineKindSetting.AUTO, engine.url(), PdTransferKind.NONE, ""));
+        EngineFleet fleet = new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
+        AdapterMetrics metrics = new AdapterMetrics(new SimpleMeterRegistry());
+        WebClient client = dev.switchboard.adapter.EngineClients.create(WebClient.builder(), props);
+        EngineListeners listeners = new EngineListeners(props, fleet, client, metrics);
+        EngineMonitors monitors = new EngineMonitors(fleet, props, client, metrics, GpuProbe.none());
+        listeners.start();
+        monitors.start();
+        try {
+            FakeEngine.await(() -> fleet.endpoints().get(0).lastLoad() != null, Duration.ofSeconds(20), "first load report");
+            stateChangeLatency(listen, running, changes);
+            proxyOverhead(engine.url(), "http://127.0.0.1:" + listen, rps, seconds);
+        } finally {
+            monitors.stop();
+            listeners.stop();
+            engine.close();
+        }
+    }
+
+    private static void stateChangeLatency(int listen, AtomicInteger running, int changes) throws Exception {
+        AtomicLong changedAt = new AtomicLong();
+        AtomicInteger expected = new AtomicInteger(-1);
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        CountDownLatch[] seen = {new CountDownLatch(1)};
+        var stream = WebClient.create().get().uri("http://127.0.0.1:" + listen + AdapterEvents.PATH).retrieve()
+                .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .filter(e -> AdapterEvents.LOAD.equals(e.event()))
+                .subscribe(e -> {
+                    LoadReport r = AdapterJson.MAPPER.readValue(e.data(), LoadReport.class);
+                    if (r.running() == expected.get()) {
+                        long took = System.nanoTime() - changedAt.get();
+                        latencies.add(took);
+                        if (took > 150_000_000L) {
+                            System.out.printf("change %d seen after %.1f ms%n", r.running(), took / 1e6);
+                        }
+                        expected.set(-1);
+                        seen[0].countDown();
+                    }
+                });
+        Random random = new Random(7);
+        for (int i = 1; i <= changes; i++) {
+            Thread.sleep(150 + random.nextInt(250)); // a random phase against the 100 ms scrape
+            seen[0] = new CountDownLatch(1);
+            changedAt.set(System.nanoTime());
+            expected.set(i);
+            running.set(i);
+            if (!seen[0].await(5, TimeUnit.SECONDS)) {
+                System.out.println("change " + i + " not seen within 5 s");
+            }
+        }
+        stream.dispose();
+        long[] ms = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.println("slowest: " + Arrays.toString(Arrays.stream(ms).skip(Math.max(0, ms.length - 5))
+                .mapToObj(n -> String.format("%.1f", n / 1e6)).toArray()));
+        System.out.printf("engine state change -> subscriber (scrape 100 ms, %d changes): p50 %.1f ms, p90 %.1f ms, "
+                + "p99 %.1f ms, max %.1f ms%n", ms.length, pct(ms, 50), pct(ms, 90), pct(ms, 99), pct(ms, 100));
+    }
+
+    private static void proxyOverhead(String direct, String viaAdapter, int rps, int seconds) throws Exception {
+        ConnectionProvider pool = ConnectionProvider.builder("probe").maxConnections(1000).pendingAcquireMaxCount(-1).build();
+        HttpClient http = HttpClient.create(pool);
+        String body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        // warm-up both paths (JIT, connections)
+        for (int i = 0; i < 3; i++) {
+            run(http, direct, body, 300, 3);
+            run(http, viaAdapter, body, 300, 3);
+        }
+        long cpu0 = cpuNanos();
+        long[] d = run(http, direct, body, rps, seconds);
+        long cpu1 = cpuNanos();
+        long[] a = run(http, viaAdapter, body, rps, seconds);
+        long cpu2 = cpuNanos();
+        // CPU per request does not depend on what else the machine runs: the adapter's cost is the difference
+        System.out.printf("process CPU per request: direct %.0f us, via adapter %.0f us, adapter's share %.0f us%n",
+                (cpu1 - cpu0) / 1e3 / Math.max(1, d.length), (cpu2 - cpu1) / 1e3 / Math.max(1, a.length),
+                ((cpu2 - cpu1) / (double) Math.max(1, a.length) - (cpu1 - cpu0) / (double) Math.max(1, d.length)) / 1e3);
+        System.out.printf("full streamed response at %d rps for %d s: direct p50 %.3f ms p99 %.3f ms; via adapter p50 %.3f ms "
+                + "p99 %.3f ms; difference p50 %.3f ms p99 %.3f ms (errors: direct %d, adapter %d)%n", rps, seconds,
+                pct(d, 50), pct(d, 99), pct(a, 50), pct(a, 99), pct(a, 50) - pct(d, 50), pct(a, 99) - pct(d, 99),
+                (long) rps * seconds - d.length, (long) rps * seconds - a.length);
+        pool.dispose();
+    }
+
+    /** Open-loop load: one request every 1/rps s, regardless of answers; latency per completed request. */
+    private static long[] run(HttpClient http, String base, String body, int rps, int seconds) throws Exception {
+        int total = rps * seconds;
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(total);
+        long intervalNanos = 1_000_000_000L / rps;
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            long due = start + i * intervalNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            long sent = System.nanoTime();
+            http.headers(h -> h.set("Content-Type", "application/json")).post().uri(base + "/v1/chat/completions")
+                    .send(Mono.just(io.netty.buffer.Unpooled.wrappedBuffer(body.getBytes())))
+                    .responseSingle((r, content) -> content.asString().map(s -> r.status().code()))
+                    .subscribe(status -> {
+                        if (status == 200) {
+                            latencies.add(System.nanoTime() - sent);
+                        }
+                    }, e -> done.countDown(), done::countDown);
+        }
+        done.await(30, TimeUnit.SECONDS);
+        long[] out;
+        synchronized (latencies) {
+            out = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+        return out;
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double pct(long[] sortedNanos, int p) {
+        if (sortedNanos.length == 0) {
+            return Double.NaN;
+        }
+        int i = Math.min(sortedNanos.length - 1, (int) Math.ceil(p / 100.0 * sortedNanos.length) - 1);
+        return sortedNanos[Math.max(0, i)] / 1e6;
+    }
+}
