@@ -82,6 +82,12 @@ PROFILE_ARGS=()
 if [[ -n "${NACOS_SERVER_ADDR:-}" ]]; then
   log "using Nacos at $NACOS_SERVER_ADDR for registration and discovery"
   PROFILE_ARGS=(--spring.profiles.active=nacos)
+  # the nacos profile closes the admin APIs without a token: make one for this run unless given
+  if [[ -z "${SWITCHBOARD_ADMIN_TOKEN:-}" ]]; then
+    SWITCHBOARD_ADMIN_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+    export SWITCHBOARD_ADMIN_TOKEN
+    log "admin token for this run: $SWITCHBOARD_ADMIN_TOKEN"
+  fi
 fi
 
 mkdir -p "$LOGS"

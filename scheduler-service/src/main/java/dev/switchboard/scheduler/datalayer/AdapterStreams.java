@@ -147,7 +147,15 @@ public class AdapterStreams implements SmartLifecycle {
         }
     }
 
+    private final Map<String, Long> lastKvSeq = new ConcurrentHashMap<>();
+
     private void apply(String endpointId, KvEventBatch batch) {
+        Long previous = lastKvSeq.put(endpointId, batch.seq());
+        if (previous != null && batch.seq() != previous + 1) {
+            // events were lost (or the adapter restarted): what the index believes is no longer known
+            prefixIndex.clear(endpointId);
+            meters.counter("switchboard_scheduler_kv_event_gaps", "endpoint", endpointId).increment();
+        }
         for (KvEvent event : batch.events()) {
             switch (event.kind()) {
                 case CLEARED -> prefixIndex.clear(endpointId);

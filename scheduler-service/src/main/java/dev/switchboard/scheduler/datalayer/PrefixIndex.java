@@ -17,7 +17,8 @@ import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
  * having computed blocks {@code 0..i}; blocks of a routed prompt are touched last-to-first so the
  * first blocks are the most recent and eviction takes a prompt's tail first (as vLLM frees blocks),
  * which keeps each endpoint's content prefix-closed. That makes the longest cached prefix a
- * binary search: O(log n) set lookups per endpoint.
+ * galloping search: one set lookup for an endpoint without the prompt's first block, O(log depth)
+ * for one with a cached prefix.
  *
  * <p>Memory: about 16 bytes of hash and links per block in fastutil's open-addressing linked set,
  * plus table slack (load factor 0.75), so roughly 22-43 bytes per indexed block.
@@ -36,9 +37,26 @@ public final class PrefixIndex {
             this.capacity = capacity;
         }
 
+        /**
+         * Gallops from the first block (1, 2, 4, ... blocks) and then binary-searches the last step:
+         * one probe for an endpoint without the prompt's first block (most of them), about
+         * 2 log2(depth) for one that has a prefix, instead of log2(prompt blocks) for every endpoint.
+         */
         synchronized int longestPrefix(long[] hashes) {
-            int lo = 0;
-            int hi = hashes.length;
+            if (!lru.contains(hashes[0])) {
+                return 0;
+            }
+            int lo = 1;
+            int step = 1;
+            while (lo < hashes.length) {
+                int probe = Math.min(hashes.length, lo + step);
+                if (!lru.contains(hashes[probe - 1])) {
+                    break;
+                }
+                lo = probe;
+                step <<= 1;
+            }
+            int hi = Math.min(hashes.length, lo + step) - 1;
             while (lo < hi) {
                 int mid = (lo + hi + 1) >>> 1;
                 if (lru.contains(hashes[mid - 1])) {

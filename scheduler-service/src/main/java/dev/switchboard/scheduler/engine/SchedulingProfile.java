@@ -1,9 +1,7 @@
 package dev.switchboard.scheduler.engine;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import dev.switchboard.scheduler.framework.CycleContext;
 import dev.switchboard.scheduler.framework.EndpointFilter;
@@ -18,15 +16,21 @@ import dev.switchboard.scheduler.framework.ScoredEndpoint;
  * clamped to [0, 1] and multiplied by their configured weight), then the picker.
  */
 public record SchedulingProfile(String name, List<EndpointFilter> filters, List<WeightedScorer> scorers,
-        EndpointPicker picker) {
+        EndpointPicker picker, List<String> scorerNames) {
 
     /** A scorer with the weight the policy gives it in this profile. */
     public record WeightedScorer(EndpointScorer scorer, double weight) {
     }
 
+    /** @param scorerNames names of the scorers, in order (shared by every candidate's scores) */
     public SchedulingProfile {
         filters = List.copyOf(filters);
         scorers = List.copyOf(scorers);
+        scorerNames = List.copyOf(scorerNames);
+    }
+
+    public SchedulingProfile(String name, List<EndpointFilter> filters, List<WeightedScorer> scorers, EndpointPicker picker) {
+        this(name, filters, scorers, picker, scorers.stream().map(ws -> ws.scorer().name()).toList());
     }
 
     ProfileRun run(CycleContext context, CycleObserver observer) {
@@ -40,11 +44,9 @@ public record SchedulingProfile(String name, List<EndpointFilter> filters, List<
             }
         }
         double[] totals = new double[candidates.size()];
-        List<Map<String, Double>> breakdown = new ArrayList<>(candidates.size());
-        for (int i = 0; i < candidates.size(); i++) {
-            breakdown.add(new HashMap<>());
-        }
-        for (WeightedScorer ws : scorers) {
+        double[][] breakdown = new double[candidates.size()][scorers.size()];
+        for (int s = 0; s < scorers.size(); s++) {
+            WeightedScorer ws = scorers.get(s);
             long start = System.nanoTime();
             double[] scores = ws.scorer().score(context, candidates);
             observer.record("scorer", ws.scorer().type(), ws.scorer().name(), System.nanoTime() - start);
@@ -55,12 +57,12 @@ public record SchedulingProfile(String name, List<EndpointFilter> filters, List<
             for (int i = 0; i < scores.length; i++) {
                 double clamped = Double.isNaN(scores[i]) ? 0 : Math.max(0, Math.min(1, scores[i]));
                 totals[i] += clamped * ws.weight();
-                breakdown.get(i).put(ws.scorer().name(), clamped);
+                breakdown[i][s] = clamped;
             }
         }
         List<ScoredEndpoint> scored = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
-            scored.add(new ScoredEndpoint(candidates.get(i), totals[i], breakdown.get(i)));
+            scored.add(new ScoredEndpoint(candidates.get(i), totals[i], scorerNames, breakdown[i]));
         }
         long start = System.nanoTime();
         ScoredEndpoint picked = picker.pick(context, scored);

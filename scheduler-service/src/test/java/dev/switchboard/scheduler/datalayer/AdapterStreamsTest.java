@@ -66,6 +66,18 @@ class AdapterStreamsTest {
     }
 
     @Test
+    void aGapInKvEventSequenceResetsTheEndpointsIndex() {
+        index.track("d1", 1000);
+        long[] hashes = PromptBlocks.hash("m", null, "y".repeat(64 * 3));
+        KvEvent stored = new KvEvent(KvEvent.Kind.STORED, hashes, null, 16, "GPU", KvEvent.HashSpace.SWITCHBOARD);
+        streams.handle("d1", event("kv", new KvEventBatch("d1", 7, 1, List.of(stored))));
+        streams.handle("d1", event("kv", new KvEventBatch("d1", 8, 1, List.of())));
+        assertThat(index.matchedBlocks("d1", hashes)).isEqualTo(3);
+        streams.handle("d1", event("kv", new KvEventBatch("d1", 10, 1, List.of())));
+        assertThat(index.matchedBlocks("d1", hashes)).as("batch 9 was lost").isZero();
+    }
+
+    @Test
     void aDroppedStreamMakesTheEndpointStaleUntilItIsHeardAgain() {
         streams.handle("d1", event("load", new LoadReport("d1", 1, 1, 0, 0.1, 0, 0, 0, 0, true, false)));
         assertThat(view().accepting()).isTrue();

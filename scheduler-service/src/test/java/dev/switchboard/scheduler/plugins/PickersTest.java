@@ -28,7 +28,7 @@ class PickersTest {
     private static List<ScoredEndpoint> scored(double... totals) {
         List<ScoredEndpoint> list = new java.util.ArrayList<>();
         for (int i = 0; i < totals.length; i++) {
-            list.add(new ScoredEndpoint(endpoint("e" + i).build(), totals[i], Map.of()));
+            list.add(ScoredEndpoint.of(endpoint("e" + i).build(), totals[i]));
         }
         return list;
     }
@@ -90,7 +90,7 @@ class PickersTest {
         CacheAwarePicker picker = new CacheAwarePicker("ca", new CacheAwarePicker.Params(0.5, 4, 1.0001));
         List<EndpointView> balanced = List.of(endpoint("hit").outstanding(3).load(0, 0, 0.5).build(),
                 endpoint("free").outstanding(1).load(0, 0, 0.1).build());
-        List<ScoredEndpoint> s = balanced.stream().map(e -> new ScoredEndpoint(e, 0, Map.of())).toList();
+        List<ScoredEndpoint> s = balanced.stream().map(e -> ScoredEndpoint.of(e, 0)).toList();
         // 100-token prompt, 6 blocks = 96 tokens cached on "hit": above the threshold -> cache wins
         assertThat(picker.pick(context(request("llama-3-8b", 100), balanced, id -> id.equals("hit") ? 6 : 0), s)
                 .endpoint().id()).isEqualTo("hit");
@@ -99,7 +99,7 @@ class PickersTest {
                 .endpoint().id()).isEqualTo("free");
         // imbalance beats cache
         List<EndpointView> skewed = List.of(endpoint("hit").outstanding(20).build(), endpoint("idle").outstanding(2).build());
-        List<ScoredEndpoint> s2 = skewed.stream().map(e -> new ScoredEndpoint(e, 0, Map.of())).toList();
+        List<ScoredEndpoint> s2 = skewed.stream().map(e -> ScoredEndpoint.of(e, 0)).toList();
         assertThat(picker.pick(context(request("llama-3-8b", 100), skewed, id -> id.equals("hit") ? 6 : 0), s2)
                 .endpoint().id()).isEqualTo("idle");
     }
