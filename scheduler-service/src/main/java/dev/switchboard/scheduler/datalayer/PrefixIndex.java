@@ -130,8 +130,17 @@ public final class PrefixIndex {
         if (hashes.length == 0) {
             return PrefixMatches.NONE;
         }
-        Map<String, Integer> memo = new java.util.HashMap<>();
-        return endpointId -> memo.computeIfAbsent(endpointId, id -> matchedBlocks(id, hashes));
+        // scorers ask several times per endpoint; a primitive map avoids boxing on this hot path
+        it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<String> memo = new it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<>();
+        memo.defaultReturnValue(-1);
+        return endpointId -> {
+            int known = memo.getInt(endpointId);
+            if (known < 0) {
+                known = matchedBlocks(endpointId, hashes);
+                memo.put(endpointId, known);
+            }
+            return known;
+        };
     }
 
     /** Records that the engine behind {@code endpointId} holds (or will hold) these blocks. */
