@@ -102,6 +102,10 @@ public class SchedulerService {
         track(directory.current());
         reports.onLoad(this::drain);
         meters.gauge("switchboard_scheduler_admission_queued", this, s -> s.queuedTotal());
+        meters.gauge("switchboard_scheduler_stale_endpoints", this,
+                s -> s.snapshotNow().endpoints().stream().filter(e -> e.stale()).count());
+        meters.gauge("switchboard_scheduler_accepting_endpoints", this,
+                s -> s.snapshotNow().endpoints().stream().filter(e -> e.accepting()).count());
         meters.gauge("switchboard_scheduler_prefix_index_blocks", prefixIndex, PrefixIndex::totalBlocks);
     }
 
