@@ -205,6 +205,10 @@ public final class EngineEndpoint {
      */
     public KvEventBatch publishKv(List<KvEvent> events, long lostBefore) {
         synchronized (lock) {
+            if (lostBefore > 0) {
+                cachedBlocks.clear(); // what the engine holds is unknown until it is told again
+            }
+            events.forEach(this::track);
             nextKvSeq += Math.max(0, lostBefore);
             KvEventBatch batch = new KvEventBatch(id(), nextKvSeq++, clock.millis(), events);
             hub.publishKv(batch);
@@ -212,14 +216,54 @@ public final class EngineEndpoint {
         }
     }
 
-    /** The event stream: {@code state} first (once the descriptor is known), then live events. */
+    /**
+     * The event stream: {@code state} first (once the descriptor is known); then, when the engine
+     * publishes Switchboard-space block hashes, one {@code kv} batch with every block it holds now
+     * (a cache reset followed by the stored blocks), so a scheduler that (re)starts, or a second
+     * replica, learns the engine's cache without waiting for new traffic; then live events.
+     */
     public Flux<ServerSentEvent<String>> events() {
         return resolved().flatMapMany(d -> {
             synchronized (lock) {
-                return hub.subscribe(new EndpointState(d, lifecycle, lastLoad));
+                KvEventBatch snapshot = null;
+                if (nextKvSeq > 0 && !cachedBlocks.isEmpty()) {
+                    long[] hashes = cachedBlocks.stream().mapToLong(Long::longValue).toArray();
+                    snapshot = new KvEventBatch(id(), nextKvSeq - 1, clock.millis(), List.of(KvEvent.cleared(),
+                            new KvEvent(KvEvent.Kind.STORED, hashes, null, d.kvBlockSize(), "GPU", KvEvent.HashSpace.SWITCHBOARD)));
+                }
+                return hub.subscribe(new EndpointState(d, lifecycle, lastLoad), snapshot);
             }
         });
     }
+
+    /** Follows the engine's Switchboard-space blocks, bounded by its KV capacity. */
+    private void track(KvEvent event) {
+        switch (event.kind()) {
+            case CLEARED -> cachedBlocks.clear();
+            case STORED -> {
+                if (event.hashSpace() == KvEvent.HashSpace.SWITCHBOARD) {
+                    for (long h : event.blockHashes()) {
+                        cachedBlocks.remove(h);
+                        cachedBlocks.add(h);
+                    }
+                    var it = cachedBlocks.iterator();
+                    while (cachedBlocks.size() > MAX_TRACKED_BLOCKS && it.hasNext()) {
+                        it.next();
+                        it.remove();
+                    }
+                }
+            }
+            case REMOVED -> {
+                for (long h : event.blockHashes()) {
+                    cachedBlocks.remove(h);
+                }
+            }
+        }
+    }
+
+    /** Upper bound of blocks tracked for the reconnect snapshot (an 80 GB GPU holds about 60k blocks of 16). */
+    private static final int MAX_TRACKED_BLOCKS = 1 << 20;
+    private final java.util.LinkedHashSet<Long> cachedBlocks = new java.util.LinkedHashSet<>();
 
     /** Counts a request entering the engine; pair with {@link #requestEnded()}. */
     public void requestStarted() {

@@ -47,10 +47,18 @@ public final class EventHub {
      * so nothing published after the state snapshot is missed. Call with the endpoint lock held.
      */
     public Flux<ServerSentEvent<String>> subscribe(EndpointState state) {
+        return subscribe(state, null);
+    }
+
+    /** As {@link #subscribe(EndpointState)}, with {@code kvSnapshot} (if not null) sent right after {@code state}. */
+    public Flux<ServerSentEvent<String>> subscribe(EndpointState state, KvEventBatch kvSnapshot) {
         EventChannel[] holder = new EventChannel[1];
         EventChannel channel = new EventChannel(capacity, this::countDrop, () -> channels.remove(holder[0]), nanoTime);
         holder[0] = channel;
         channel.offerOrdered(event(AdapterEvents.STATE, state));
+        if (kvSnapshot != null) {
+            channel.offerOrdered(event(AdapterEvents.KV, kvSnapshot));
+        }
         channels.add(channel);
         return Flux.create(channel::attach);
     }
