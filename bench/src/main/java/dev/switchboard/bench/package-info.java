@@ -1,5 +1,6 @@
 /**
  * The Switchboard bench: a picocli CLI ({@link dev.switchboard.bench.BenchCli}) over workloads
- * ({@code workload}), load modes ({@code live}) and reports ({@code report}).
+ * ({@code workload}), load modes ({@code live}, {@code des}, {@code capacity}, {@code overhead}) and
+ * reports ({@code report}, {@code chart}).
  */
 package dev.switchboard.bench;

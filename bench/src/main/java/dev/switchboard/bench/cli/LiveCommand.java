@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.switchboard.bench.live.Endpoints;
 import dev.switchboard.bench.live.LiveConfig;
 import dev.switchboard.bench.live.LiveRunner;
-import dev.switchboard.bench.live.RequestResult;
+import dev.switchboard.bench.report.RequestResult;
 import dev.switchboard.bench.report.BenchReport;
 import dev.switchboard.bench.report.RunReport;
 import dev.switchboard.bench.report.SummaryTable;
@@ -124,22 +124,12 @@ public final class LiveCommand implements Callable<Integer> {
                     + "or lower the rate)%n", report.sendLagMs().p99());
         }
         if (json != null) {
-            new BenchReport(List.of(withPolicy(report)), null).write(json);
+            new BenchReport(List.of(policy == null ? report : report.withPolicy(policy)), null).write(json);
             err.printf("wrote %s%n", json);
         }
         err.flush();
         // a run in which nothing succeeded is a misconfiguration a script should notice
         return report.requests() > 0 && report.failed() == report.requests() ? 1 : 0;
-    }
-
-    private RunReport withPolicy(RunReport r) {
-        if (policy == null) {
-            return r;
-        }
-        return new RunReport(r.mode(), r.target(), r.model(), r.workload(), policy, r.admission(), r.rateScale(), r.speed(),
-                r.requests(), r.failed(), r.notSent(), r.errors(), r.durationS(), r.ttftMs(), r.itlMs(), r.e2eMs(),
-                r.sendLagMs(), r.outputTokens(), r.outputTokensPerS(), r.requestsPerS(), r.goodputRps(), r.slo(),
-                r.prefixHitPredicted(), r.prefixHitActual(), r.fairnessIndex(), r.perTenant());
     }
 
     private LiveConfig config() {

@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.switchboard.bench.report.RequestResult;
 import dev.switchboard.bench.report.RunReport;
+import dev.switchboard.bench.report.RunStats;
 import dev.switchboard.bench.workload.SyntheticText;
 import dev.switchboard.bench.workload.TraceRequest;
 import dev.switchboard.bench.workload.Workload;
@@ -106,7 +108,7 @@ public final class LiveRunner {
      * @param listener  progress events
      */
     public Result run(Workload workload, double rateScale, Listener listener) throws InterruptedException {
-        LiveStats stats = new LiveStats(config.speed(), config.slo());
+        RunStats stats = new RunStats(config.speed(), config.slo().ttft(), config.slo().itl());
         Semaphore permits = new Semaphore(config.maxInFlight());
         AtomicInteger inFlight = new AtomicInteger();
         List<TraceRequest> requests = workload.requests();
@@ -158,8 +160,8 @@ public final class LiveRunner {
             permits.release(config.maxInFlight());
         }
         long wall = firstSend < 0 ? 0 : lastEnd.get() - firstSend;
-        RunReport report = stats.report(config.chatUrl().toString(), config.model(), workload.name(), null, rateScale,
-                requests.size() - sent, wall);
+        RunReport report = stats.report(new RunStats.Labels("live", config.chatUrl().toString(), config.model(),
+                workload.name(), null, null, rateScale), requests.size() - sent, wall, null);
         return new Result(report, stats.errorSamples(), stats.usageMissing());
     }
 
@@ -210,7 +212,7 @@ public final class LiveRunner {
     }
 
     private void send(HttpRequest http, String tenant, long sendNanos, long lagNanos,
-            java.util.function.Consumer<RequestResult> done, LiveStats stats) {
+            java.util.function.Consumer<RequestResult> done, RunStats stats) {
         StreamObserver observer = new StreamObserver(JSON, sendNanos);
         String[] errorBody = new String[1];
         String[] earlyError = new String[1];

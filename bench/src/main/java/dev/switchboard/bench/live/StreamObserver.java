@@ -3,6 +3,8 @@ package dev.switchboard.bench.live;
 import java.util.Arrays;
 import java.util.concurrent.Flow;
 
+import dev.switchboard.bench.report.RequestResult;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;

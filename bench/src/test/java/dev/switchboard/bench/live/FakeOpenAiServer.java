@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A tiny OpenAI-style server for tests: streams a scripted SSE answer per request, records what it
  * received, and tracks concurrency.
  */
-final class FakeOpenAiServer implements AutoCloseable {
+public final class FakeOpenAiServer implements AutoCloseable {
     static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /**
@@ -37,18 +37,18 @@ final class FakeOpenAiServer implements AutoCloseable {
      * @param streamError   send an error event after the first chunk
      * @param done          send [DONE] at the end
      */
-    record Script(int status, long firstDelayMs, long gapMs, int chunks, int usageTokens, boolean streamError, boolean done) {
-        static Script ok(long firstDelayMs, long gapMs, int chunks, int usageTokens) {
+    public record Script(int status, long firstDelayMs, long gapMs, int chunks, int usageTokens, boolean streamError, boolean done) {
+        public static Script ok(long firstDelayMs, long gapMs, int chunks, int usageTokens) {
             return new Script(200, firstDelayMs, gapMs, chunks, usageTokens, false, true);
         }
 
-        static Script status(int status) {
+        public static Script status(int status) {
             return new Script(status, 0, 0, 0, -1, false, false);
         }
     }
 
     /** What one request looked like when it arrived. */
-    record Received(long nanos, JsonNode body, String authorization) {
+    public record Received(long nanos, JsonNode body, String authorization) {
     }
 
     private final HttpServer server;
@@ -57,7 +57,7 @@ final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
-    FakeOpenAiServer(Function<Received, Script> scripts) throws IOException {
+    public FakeOpenAiServer(Function<Received, Script> scripts) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(pool);
         server.createContext("/v1/chat/completions", exchange -> handle(exchange, scripts));
@@ -71,19 +71,19 @@ final class FakeOpenAiServer implements AutoCloseable {
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    URI chatUrl() {
+    public URI chatUrl() {
         return URI.create(baseUrl() + "/v1/chat/completions");
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return received;
     }
 
-    int maxInFlight() {
+    public int maxInFlight() {
         return maxInFlight.get();
     }
 

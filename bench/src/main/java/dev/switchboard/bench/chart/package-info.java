@@ -1,0 +1,2 @@
+/** PNG charts of bench reports (XChart, headless): latency vs load, CDFs, prefix hits, capacity, overhead. */
+package dev.switchboard.bench.chart;

@@ -1,0 +1,175 @@
+package dev.switchboard.bench.overhead;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.switchboard.bench.live.Endpoints;
+import dev.switchboard.bench.live.LiveConfig;
+import dev.switchboard.bench.live.LiveRunner;
+import dev.switchboard.bench.report.OverheadPoint;
+import dev.switchboard.bench.report.RunReport;
+import dev.switchboard.bench.workload.Prompt;
+import dev.switchboard.bench.workload.Seeds;
+import dev.switchboard.bench.workload.SyntheticText;
+import dev.switchboard.bench.workload.TextSegment;
+import dev.switchboard.bench.workload.TraceRequest;
+import dev.switchboard.bench.workload.Workload;
+
+/**
+ * Measures what a request path adds to latency: the same fixed-rate stream of small streaming chat
+ * completions is sent, with the live runner, to the engine directly and through each other path
+ * (the gateway, an nginx proxy), one rate at a time, and every path's TTFT and end-to-end percentiles
+ * are compared with the direct path's at the same rate. Against engine-sim in instant mode the engine
+ * contributes almost nothing, so the differences are the paths' own cost.
+ */
+public final class OverheadRunner {
+    /** The path every other is compared with. */
+    public static final String DIRECT = "direct";
+
+    /**
+     * A request path.
+     *
+     * @param path    its name ({@code direct}, {@code gateway}, {@code nginx})
+     * @param baseUrl base URL of its OpenAI API
+     */
+    public record Target(String path, String baseUrl) {
+        public Target {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(baseUrl, "baseUrl");
+        }
+    }
+
+    /**
+     * What to send.
+     *
+     * @param rates          request rates, per second
+     * @param duration       how long each rate is sent to each path
+     * @param promptTokens   prompt tokens per request (unique text: no prefix cache effects)
+     * @param outputTokens   {@code max_tokens} per request (sent with {@code ignore_eos})
+     * @param warmup         requests sent to each path before the first measurement, not counted
+     * @param model          model requested
+     * @param apiKey         bearer key, or {@code null}
+     * @param requestTimeout longest one request may take
+     * @param seed           seed of the prompt texts
+     */
+    public record Settings(List<Double> rates, Duration duration, int promptTokens, int outputTokens, int warmup,
+            String model, String apiKey, Duration requestTimeout, long seed) {
+        public Settings {
+            rates = List.copyOf(rates);
+            if (rates.isEmpty()) {
+                throw new IllegalArgumentException("at least one rate is needed");
+            }
+            for (double r : rates) {
+                if (!(r > 0) || Double.isInfinite(r)) {
+                    throw new IllegalArgumentException("rates must be positive numbers of requests/s, but one was " + r);
+                }
+            }
+            if (duration.isZero() || duration.isNegative()) {
+                throw new IllegalArgumentException("duration must be > 0, but was " + duration);
+            }
+            if (promptTokens < 1 || outputTokens < 1) {
+                throw new IllegalArgumentException("prompt and output tokens must be >= 1, but were " + promptTokens + " and "
+                        + outputTokens);
+            }
+            if (warmup < 0) {
+                throw new IllegalArgumentException("warmup must be >= 0, but was " + warmup);
+            }
+            Objects.requireNonNull(model, "model");
+        }
+
+        /** Requests sent at {@code rate} (at least one). */
+        public int requestsAt(double rate) {
+            return (int) Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
+        }
+    }
+
+    /**
+     * The measurements.
+     *
+     * @param runs   one report per path and rate (mode {@code overhead})
+     * @param points the comparison with the direct path
+     */
+    public record Result(List<RunReport> runs, List<OverheadPoint> points) {
+        public Result {
+            runs = List.copyOf(runs);
+            points = List.copyOf(points);
+        }
+    }
+
+    private final SyntheticText text = new SyntheticText();
+
+    /**
+     * Runs every rate against every target; the first target must be the direct path.
+     *
+     * @param log progress lines (one per path and rate)
+     */
+    public Result run(List<Target> targets, Settings settings, PrintWriter log) throws InterruptedException {
+        if (targets.isEmpty() || !DIRECT.equals(targets.get(0).path())) {
+            throw new IllegalArgumentException("the first target must be the direct path");
+        }
+        List<LiveRunner> runners = new ArrayList<>();
+        for (Target t : targets) {
+            runners.add(new LiveRunner(config(t, settings), text));
+        }
+        if (settings.warmup() > 0) {
+            for (int i = 0; i < targets.size(); i++) {
+                Workload warm = fixedRate("warmup", settings.rates().get(0), settings.warmup(), settings.promptTokens(),
+                        settings.outputTokens(), Seeds.mix(settings.seed(), -1, i));
+                runners.get(i).run(warm, 1, LiveRunner.Listener.NONE);
+            }
+        }
+        List<RunReport> runs = new ArrayList<>();
+        List<OverheadPoint> points = new ArrayList<>();
+        for (int r = 0; r < settings.rates().size(); r++) {
+            double rate = settings.rates().get(r);
+            RunReport direct = null;
+            for (int i = 0; i < targets.size(); i++) {
+                Target t = targets.get(i);
+                // a fresh text seed per path and rate: nothing is ever a prefix-cache hit
+                Workload w = fixedRate(String.format(Locale.ROOT, "fixed-rate %s req/s", num(rate)), rate,
+                        settings.requestsAt(rate), settings.promptTokens(), settings.outputTokens(),
+                        Seeds.mix(settings.seed(), r, i));
+                RunReport run = runners.get(i).run(w, 1, LiveRunner.Listener.NONE).report();
+                run = run.withMode("overhead", rate);
+                runs.add(run);
+                if (i == 0) {
+                    direct = run;
+                }
+                OverheadPoint p = OverheadPoint.of(t.path(), t.baseUrl(), rate, run, direct);
+                points.add(p);
+                log.printf(Locale.ROOT, "  %-8s %6s req/s: %d requests, %d failed; TTFT p50 %.2f p99 %.2f ms, e2e p50 %.2f "
+                        + "p99 %.2f ms%s%n", t.path(), num(rate), run.requests(), run.failed(), run.ttftMs().p50(),
+                        run.ttftMs().p99(), run.e2eMs().p50(), run.e2eMs().p99(), i == 0 ? ""
+                                : String.format(Locale.ROOT, " (added TTFT p50 %+.2f p99 %+.2f ms)", p.addedTtftP50Ms(),
+                                        p.addedTtftP99Ms()));
+                log.flush();
+            }
+        }
+        return new Result(runs, points);
+    }
+
+    /** {@code count} requests at exactly {@code rate} per second (even spacing), each with unique text. */
+    public static Workload fixedRate(String name, double rate, int count, int promptTokens, int outputTokens, long seed) {
+        List<TraceRequest> requests = new ArrayList<>(count);
+        double gapNanos = 1e9 / rate;
+        for (int i = 0; i < count; i++) {
+            Prompt prompt = Prompt.user(List.of(new TextSegment(Seeds.mix(seed, i), promptTokens)));
+            requests.add(TraceRequest.of(Math.round(i * gapNanos), null, prompt, outputTokens, null));
+        }
+        return new Workload(name, requests);
+    }
+
+    private static LiveConfig config(Target t, Settings s) {
+        return new LiveConfig(Endpoints.chatUrl(t.baseUrl()), s.model(), s.apiKey(), Map.of(), 1, 4096, s.requestTimeout(), null,
+                true, LiveConfig.Slo.DEFAULT);
+    }
+
+    private static String num(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

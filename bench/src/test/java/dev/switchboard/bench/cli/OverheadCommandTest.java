@@ -1,0 +1,101 @@
+package dev.switchboard.bench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.switchboard.bench.BenchCli;
+import dev.switchboard.bench.live.FakeOpenAiServer;
+import dev.switchboard.bench.overhead.NginxProxy;
+import dev.switchboard.bench.report.BenchReport;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+
+/** {@code overhead} against two fake OpenAI servers standing in for the engine and the gateway (no nginx). */
+@Timeout(60)
+class OverheadCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = BenchCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void comparesTheGatewayPathWithTheDirectOne(@TempDir Path dir) throws Exception {
+        try (FakeOpenAiServer engine = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2));
+                FakeOpenAiServer gateway = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(15, 0, 2, 2))) {
+            Path json = dir.resolve("overhead.json");
+            int code = run("overhead", "--direct", engine.baseUrl(), "--gateway", gateway.baseUrl() + "/v1", "--nginx", "off",
+                    "--model", "m", "--rates", "20,40", "--duration", "250ms", "--warmup", "2", "--output-tokens", "2",
+                    "--json", json.toString(), "--charts", dir.toString(), "--markdown", dir.resolve("o.md").toString());
+
+            assertThat(code).as(err.toString()).isZero();
+            JsonNode root = BenchReport.mapper().readTree(Files.readString(json));
+            assertThat(root.path("runs")).hasSize(4);
+            assertThat(root.path("runs").path(0).path("mode").asString()).isEqualTo("overhead");
+            JsonNode points = root.path("overhead");
+            assertThat(points).hasSize(4);
+            assertThat(points.path(0).path("path").asString()).isEqualTo("direct");
+            assertThat(points.path(0).path("added_ttft_p50_ms").asDouble()).isZero();
+            assertThat(points.path(1).path("path").asString()).isEqualTo("gateway");
+            assertThat(points.path(1).path("rate_rps").asDouble()).isEqualTo(20.0);
+            assertThat(points.path(1).path("requests").asInt()).isEqualTo(5);
+            // the fake gateway waits 15 ms before its first token; added = its percentile minus direct's at the same rate
+            assertThat(points.path(1).path("ttft_ms").path("p50").asDouble()).isGreaterThanOrEqualTo(15.0);
+            assertThat(points.path(1).path("added_ttft_p50_ms").asDouble()).isCloseTo(points.path(1).path("ttft_ms").path("p50")
+                    .asDouble() - points.path(0).path("ttft_ms").path("p50").asDouble(), within(0.002));
+            assertThat(points.path(3).path("added_e2e_p99_ms").asDouble()).isCloseTo(points.path(3).path("e2e_ms").path("p99")
+                    .asDouble() - points.path(2).path("e2e_ms").path("p99").asDouble(), within(0.002));
+            assertThat(dir.resolve("overhead.png")).exists();
+            assertThat(Files.readString(dir.resolve("o.md"))).contains("| gateway | 40 |");
+            // 2 warm-up + 5 + 10 requests each
+            assertThat(engine.received()).hasSize(17);
+            assertThat(engine.received()).allSatisfy(r -> assertThat(r.body().path("ignore_eos").asBoolean()).isTrue());
+        }
+    }
+
+    @Test
+    void proxiesThroughNginxWhenItIsInstalled() throws Exception {
+        Assumptions.assumeTrue(NginxProxy.findOnPath().isPresent(), "nginx is not on PATH");
+        try (FakeOpenAiServer engine = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2))) {
+            int code = run("overhead", "--direct", engine.baseUrl(), "--model", "m", "--rates", "20", "--duration", "250ms",
+                    "--warmup", "1", "--output-tokens", "2");
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("started nginx on http://127.0.0.1:");
+            assertThat(out.toString()).containsPattern("nginx\s+20\s");
+            // 1 warm-up + 5 direct, 1 warm-up + 5 through nginx, all streamed through to the same engine
+            assertThat(engine.received()).hasSize(12);
+        }
+    }
+
+    @Test
+    void invalidOptionsFailWithPreciseMessages() {
+        assertThat(run("overhead", "--direct", "ftp://x", "--model", "m")).isEqualTo(2);
+        assertThat(err.toString()).contains("--direct must start with http:// or https://, but was 'ftp://x'");
+        assertThat(run("overhead", "--direct", "http://127.0.0.1:1", "--model", "m", "--rates", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rates must be positive numbers of requests/s, but one was 0.0");
+        assertThat(run("overhead", "--direct", "http://127.0.0.1:1", "--model", "m", "--nginx", "/nonexistent/nginx")).isEqualTo(2);
+        assertThat(err.toString()).contains("--nginx must be auto, off or an executable file");
+    }
+
+    @Test
+    void theNginxConfigListensOnLoopbackAndStreamsUnbuffered(@TempDir Path dir) {
+        String conf = NginxProxy.config(dir, 18080, "127.0.0.1", 8001);
+        assertThat(conf).contains("listen 127.0.0.1:18080;", "server 127.0.0.1:8001;", "proxy_buffering off;", "daemon off;",
+                "pid " + dir.toAbsolutePath() + "/nginx.pid;", "access_log off;");
+        assertThat(conf).doesNotContainPattern("listen (?!127\\.0\\.0\\.1)");
+    }
+}
