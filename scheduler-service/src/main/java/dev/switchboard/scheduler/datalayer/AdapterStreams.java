@@ -161,7 +161,7 @@ public class AdapterStreams implements SmartLifecycle {
                 case CLEARED -> prefixIndex.clear(endpointId);
                 case STORED -> {
                     if (event.hashSpace() == KvEvent.HashSpace.SWITCHBOARD) {
-                        prefixIndex.stored(endpointId, event.blockHashes());
+                        prefixIndex.stored(endpointId, event.blockHashes(), event.parentBlockHash() == null);
                     }
                 }
                 case REMOVED -> {

@@ -1,10 +1,12 @@
 package dev.switchboard.scheduler.datalayer;
 
+import java.util.BitSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.switchboard.scheduler.framework.PrefixMatches;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
 
 /**
@@ -20,21 +22,31 @@ import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
  * galloping search: one set lookup for an endpoint without the prompt's first block, O(log depth)
  * for one with a cached prefix.
  *
+ * <p>A request's first block is always a position-0 block, so the index also keeps, for every
+ * position-0 block, which endpoints hold it: endpoints lacking the request's first block (usually
+ * nearly all of them) are answered without touching their sets.
+ *
  * <p>Memory: about 16 bytes of hash and links per block in fastutil's open-addressing linked set,
- * plus table slack (load factor 0.75), so roughly 22-43 bytes per indexed block.
+ * plus table slack (load factor 0.75), so roughly 22-43 bytes per indexed block, plus a small bit
+ * set per distinct first block.
  */
 public final class PrefixIndex {
     /** Capacity used for an endpoint that did not publish its KV capacity. */
     public static final int DEFAULT_CAPACITY_BLOCKS = 32_768;
 
     private final Map<String, EndpointBlocks> endpoints = new ConcurrentHashMap<>();
+    /** Position-0 block hash -> slots of the endpoints holding it. Guarded by itself. */
+    private final Long2ObjectOpenHashMap<BitSet> firstBlockHolders = new Long2ObjectOpenHashMap<>();
+    private final BitSet usedSlots = new BitSet();
 
-    private static final class EndpointBlocks {
+    private final class EndpointBlocks {
         private final LongLinkedOpenHashSet lru = new LongLinkedOpenHashSet();
+        private final int slot;
         private int capacity;
 
-        EndpointBlocks(int capacity) {
+        EndpointBlocks(int capacity, int slot) {
             this.capacity = capacity;
+            this.slot = slot;
         }
 
         /**
@@ -68,20 +80,26 @@ public final class PrefixIndex {
             return lo;
         }
 
-        synchronized void touch(long[] hashes) {
+        synchronized void touch(long[] hashes, boolean startsAtFirstBlock) {
             for (int i = hashes.length - 1; i >= 0; i--) {
                 lru.addAndMoveToLast(hashes[i]);
+            }
+            if (startsAtFirstBlock && hashes.length > 0) {
+                holdFirst(hashes[0], slot, true);
             }
             evict();
         }
 
         synchronized void remove(long[] hashes) {
             for (long h : hashes) {
-                lru.remove(h);
+                if (lru.remove(h)) {
+                    holdFirst(h, slot, false);
+                }
             }
         }
 
         synchronized void clear() {
+            lru.forEach((long h) -> holdFirst(h, slot, false));
             lru.clear();
             lru.trim();
         }
@@ -97,8 +115,35 @@ public final class PrefixIndex {
 
         private void evict() {
             while (lru.size() > capacity) {
-                lru.removeFirstLong();
+                holdFirst(lru.removeFirstLong(), slot, false);
             }
+        }
+    }
+
+    /** Adds or removes {@code slot} as a holder of {@code hash} if it is a known position-0 block. */
+    private void holdFirst(long hash, int slot, boolean holds) {
+        synchronized (firstBlockHolders) {
+            BitSet holders = firstBlockHolders.get(hash);
+            if (holds) {
+                if (holders == null) {
+                    holders = new BitSet();
+                    firstBlockHolders.put(hash, holders);
+                }
+                holders.set(slot);
+            } else if (holders != null) {
+                holders.clear(slot);
+                if (holders.isEmpty()) {
+                    firstBlockHolders.remove(hash);
+                }
+            }
+        }
+    }
+
+    /** Slots of the endpoints holding {@code firstBlock}, or {@code null} if none. */
+    private BitSet holdersOfFirst(long firstBlock) {
+        synchronized (firstBlockHolders) {
+            BitSet holders = firstBlockHolders.get(firstBlock);
+            return holders == null ? null : (BitSet) holders.clone();
         }
     }
 
@@ -108,7 +153,7 @@ public final class PrefixIndex {
      */
     public void track(String endpointId, long capacityBlocks) {
         int capacity = capacityBlocks <= 0 ? DEFAULT_CAPACITY_BLOCKS : (int) Math.min(Integer.MAX_VALUE, capacityBlocks);
-        EndpointBlocks blocks = endpoints.computeIfAbsent(endpointId, id -> new EndpointBlocks(capacity));
+        EndpointBlocks blocks = endpoints.computeIfAbsent(endpointId, id -> new EndpointBlocks(capacity, takeSlot()));
         if (blocks.capacity != capacity) {
             blocks.resize(capacity);
         }
@@ -116,7 +161,24 @@ public final class PrefixIndex {
 
     /** Forgets endpoints that are no longer discovered. */
     public void retain(Set<String> endpointIds) {
-        endpoints.keySet().retainAll(endpointIds);
+        for (var it = endpoints.entrySet().iterator(); it.hasNext();) {
+            var entry = it.next();
+            if (!endpointIds.contains(entry.getKey())) {
+                entry.getValue().clear();
+                it.remove();
+                synchronized (usedSlots) {
+                    usedSlots.clear(entry.getValue().slot);
+                }
+            }
+        }
+    }
+
+    private int takeSlot() {
+        synchronized (usedSlots) {
+            int slot = usedSlots.nextClearBit(0);
+            usedSlots.set(slot);
+            return slot;
+        }
     }
 
     /** Leading blocks of {@code hashes} predicted cached on {@code endpointId}. */
@@ -130,24 +192,37 @@ public final class PrefixIndex {
         if (hashes.length == 0) {
             return PrefixMatches.NONE;
         }
+        BitSet holders = holdersOfFirst(hashes[0]);
+        if (holders == null) {
+            return PrefixMatches.NONE;
+        }
         // scorers ask several times per endpoint; a primitive map avoids boxing on this hot path
         it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<String> memo = new it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<>();
         memo.defaultReturnValue(-1);
         return endpointId -> {
             int known = memo.getInt(endpointId);
             if (known < 0) {
-                known = matchedBlocks(endpointId, hashes);
+                EndpointBlocks blocks = endpoints.get(endpointId);
+                known = blocks == null || !holders.get(blocks.slot) ? 0 : blocks.longestPrefix(hashes);
                 memo.put(endpointId, known);
             }
             return known;
         };
     }
 
-    /** Records that the engine behind {@code endpointId} holds (or will hold) these blocks. */
+    /** Records that the engine behind {@code endpointId} holds (or will hold) a whole prompt's blocks. */
     public void stored(String endpointId, long[] hashes) {
+        stored(endpointId, hashes, true);
+    }
+
+    /**
+     * Records blocks the engine holds; {@code startsAtFirstBlock} says whether {@code hashes[0]} is a
+     * prompt's first block (a KV event without a parent block) or continues an earlier one.
+     */
+    public void stored(String endpointId, long[] hashes, boolean startsAtFirstBlock) {
         EndpointBlocks blocks = endpoints.get(endpointId);
         if (blocks != null) {
-            blocks.touch(hashes);
+            blocks.touch(hashes, startsAtFirstBlock);
         }
     }
 

@@ -56,6 +56,21 @@ class PrefixIndexTest {
     }
 
     @Test
+    void matchesRequireThePromptsFirstBlockAndFollowItsEviction() {
+        index.track("a", 1000);
+        index.track("b", 1000);
+        long[] p = prompt(text("z", 6), "");
+        index.stored("b", java.util.Arrays.copyOfRange(p, 2, 6), false);   // a continuation without its start
+        index.stored("a", p);
+        assertThat(index.matchesFor(p).matchedBlocks("a")).isEqualTo(6);
+        assertThat(index.matchesFor(p).matchedBlocks("b")).as("without block 0 nothing is a prefix").isZero();
+        index.removed("a", new long[] {p[0]});
+        assertThat(index.matchesFor(p).matchedBlocks("a")).isZero();
+        index.stored("b", java.util.Arrays.copyOfRange(p, 0, 2), true);
+        assertThat(index.matchesFor(p).matchedBlocks("b")).isEqualTo(6);
+    }
+
+    @Test
     void shrinkingCapacityEvictsAndUnknownCapacityUsesTheDefault() {
         index.track("a", 0);
         index.stored("a", prompt(text("y", 50), ""));
