@@ -11,7 +11,7 @@ final class AnswerText {
     private static final String[] TOKENS = {
         " the", " GPU", " KV ", "cach", "e is", " fas", "t an", "d ev", "ery ", "requ", "est ", "has ",
         " a p", "refi", "x; r", "oute", " it ", "well", ". Pr", "efil", "l an", "d de", "code", " sha",
-        "re t", "he b", "atch", " whi", "le t", "oken", "s st", "ream", " bac", "k.\n"};
+        "re t", "he b", "atch", " whi", "le t", "oken", "s st", "ream", " bac", "k.\n\n"};
 
     private final SplittableRandom random;
     private final int naturalLength;

@@ -24,6 +24,16 @@ final class EngineApiException extends RuntimeException {
         return new EngineApiException(404, "NotFoundError", message, param);
     }
 
+    /** 503: the engine is overloaded or failing (fault injection). */
+    static EngineApiException unavailable(String message) {
+        return new EngineApiException(503, "ServiceUnavailableError", message, null);
+    }
+
+    /** 500: the engine failed the request. */
+    static EngineApiException internal(String message) {
+        return new EngineApiException(500, "InternalServerError", message, null);
+    }
+
     int status() {
         return status;
     }

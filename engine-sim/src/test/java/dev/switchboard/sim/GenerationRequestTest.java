@@ -4,22 +4,45 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.switchboard.contract.EngineKind;
 import dev.switchboard.contract.EngineRole;
+import dev.switchboard.sim.pd.PdDirectory;
 import tools.jackson.databind.json.JsonMapper;
 
+/** Parsing and planning: vLLM's refusals, answer lengths, P/D and SGLang fields. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class GenerationRequestTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final SimulatedEngine engine = new SimulatedEngine(new SimProperties.Engine("e", 8001, EngineKind.VLLM,
-            EngineRole.UNIFIED, "llama-3-8b", 64, Duration.ZERO, "10-20"));
+    private SimEngine engine;
+
+    @BeforeAll
+    void start() {
+        SimProperties.Engine config = SimProperties.Engine.of("e", 8001, EngineKind.VLLM, EngineRole.UNIFIED, "llama-3-8b")
+                .withOutput("10-20", 64).withKv(null, Duration.ZERO);
+        engine = SimEngine.start(new SimProperties("127.0.0.1", 1, true, List.of(config)), config, new PdDirectory(),
+                Clock.systemUTC(), () -> 0.5);
+    }
+
+    @AfterAll
+    void stop() {
+        engine.close();
+    }
 
     private static GenerationRequest parse(String body, boolean chat) {
         return GenerationRequest.parse(JSON, body.getBytes(StandardCharsets.UTF_8), chat);
@@ -38,7 +61,14 @@ class GenerationRequestTest {
                 Arguments.of("unknown model", "{\"model\":\"other\",\"prompt\":\"x\"}", false, 404, "model"),
                 Arguments.of("prompt plus output over max-model-len",
                         "{\"model\":\"llama-3-8b\",\"max_tokens\":40,\"prompt\":\"" + "word".repeat(30) + "\"}", false, 400,
-                        "prompt"));
+                        "prompt"),
+                Arguments.of("empty cache_salt", "{\"model\":\"llama-3-8b\",\"prompt\":\"x\",\"cache_salt\":\"\"}", false,
+                        400, "cache_salt"),
+                Arguments.of("both P/D directions", "{\"model\":\"llama-3-8b\",\"prompt\":\"x\",\"kv_transfer_params\":"
+                        + "{\"do_remote_decode\":true,\"do_remote_prefill\":true}}", false, 400, "kv_transfer_params"),
+                Arguments.of("streamed prefill leg", "{\"model\":\"llama-3-8b\",\"prompt\":\"x\",\"stream\":true,"
+                        + "\"kv_transfer_params\":{\"do_remote_decode\":true}}", false, 400, "stream"),
+                Arguments.of("empty prompt", "{\"model\":\"llama-3-8b\",\"prompt\":\"\"}", false, 400, "prompt"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -61,17 +91,70 @@ class GenerationRequestTest {
 
     @Test
     void answerLengthIsCappedByMaxTokensAndIsDeterministicPerPrompt() {
-        GenerationRequest capped = parse("{\"model\":\"llama-3-8b\",\"max_tokens\":3,\"prompt\":\"abc\"}", false);
-        SimulatedEngine.Generation g = engine.plan(capped);
-        assertThat(g.completionTokens()).isEqualTo(3);
-        assertThat(g.finishReason()).isEqualTo("length");
+        SimEngine.Plan capped = engine.plan(parse("{\"model\":\"llama-3-8b\",\"max_tokens\":3,\"prompt\":\"abc\"}", false));
+        assertThat(capped.completionTokens()).isEqualTo(3);
+        assertThat(capped.finishReason()).isEqualTo("length");
+        assertThat(capped.core().maxOutputTokens()).isEqualTo(3);
+        assertThat(capped.core().stopAfterTokens()).isZero();
 
         GenerationRequest free = parse("{\"model\":\"llama-3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", true);
-        SimulatedEngine.Generation first = engine.plan(free);
-        SimulatedEngine.Generation second = engine.plan(free);
+        SimEngine.Plan first = engine.plan(free);
+        SimEngine.Plan second = engine.plan(free);
         assertThat(first.completionTokens()).isBetween(10, 20).isEqualTo(second.completionTokens());
         assertThat(first.finishReason()).isEqualTo("stop");
-        assertThat(engine.generate(first).collectList().block()).isEqualTo(engine.generate(second).collectList().block());
+        assertThat(first.core().stopAfterTokens()).isEqualTo(first.completionTokens());
+        assertThat(first.id()).isNotEqualTo(second.id());
+        assertThat(tokens(first)).hasSize(first.completionTokens()).isEqualTo(tokens(second));
+    }
+
+    private List<String> tokens(SimEngine.Plan plan) {
+        return engine.run(plan).ofType(SimEngine.Token.class).map(SimEngine.Token::text).collectList()
+                .block(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void cacheSaltSeedsTheBlockHashesSoTenantsDoNotShare() {
+        String prompt = "\"" + "shared system prompt ".repeat(4) + "\"";
+        SimEngine.Plan plain = engine.plan(parse("{\"model\":\"llama-3-8b\",\"max_tokens\":1,\"prompt\":" + prompt + "}",
+                false));
+        SimEngine.Plan salted = engine.plan(parse("{\"model\":\"llama-3-8b\",\"max_tokens\":1,\"prompt\":" + prompt
+                + ",\"cache_salt\":\"tenant-a\"}", false));
+        assertThat(plain.core().promptBlockHashes()).hasSize(1);
+        assertThat(salted.core().promptBlockHashes()[0]).isNotEqualTo(plain.core().promptBlockHashes()[0]);
+        assertThat(plain.core().promptBlockHashes()).containsExactly(dev.switchboard.contract.prompt.PromptBlocks.hash(
+                "llama-3-8b", null, plain.request().canonicalText()));
+    }
+
+    @Test
+    void kvTransferParamsChooseTheLeg() {
+        SimEngine.Plan prefill = engine.plan(parse("{\"model\":\"llama-3-8b\",\"max_tokens\":5,\"prompt\":\"abc\","
+                + "\"kv_transfer_params\":{\"do_remote_decode\":true,\"do_remote_prefill\":false,\"remote_engine_id\":null}}",
+                false));
+        assertThat(prefill.leg()).isEqualTo(SimEngine.Leg.VLLM_PREFILL);
+        assertThat(prefill.core().remoteDecode()).isTrue();
+        assertThat(prefill.completionTokens()).isEqualTo(1);
+        assertThat(prefill.finishReason()).isEqualTo("length");
+        SimEngine.Plan decode = engine.plan(parse("{\"model\":\"llama-3-8b\",\"max_tokens\":5,\"prompt\":\"abc\","
+                + "\"kv_transfer_params\":{\"do_remote_prefill\":true,\"remote_engine_id\":\"p\",\"remote_request_id\":\"p-1\"}}",
+                false));
+        assertThat(decode.leg()).isEqualTo(SimEngine.Leg.VLLM_DECODE);
+        assertThat(decode.core().prefilledRemotely()).isTrue();
+        assertThat(decode.request().kvTransfer().remoteRequestId()).isEqualTo("p-1");
+    }
+
+    @Test
+    void sglangGenerateTakesTextOrInputIdsAndSamplingParams() {
+        GenerationRequest text = GenerationRequest.parseGenerate(JSON, ("{\"text\":\"hello\",\"sampling_params\":"
+                + "{\"max_new_tokens\":7},\"stream\":true,\"bootstrap_host\":\"10.0.0.1\",\"bootstrap_port\":8998,"
+                + "\"bootstrap_room\":42}").getBytes(StandardCharsets.UTF_8));
+        assertThat(text.maxTokens()).isEqualTo(7);
+        assertThat(text.stream()).isTrue();
+        assertThat(text.bootstrap()).isEqualTo(new GenerationRequest.Bootstrap("10.0.0.1", 8998, 42));
+        GenerationRequest ids = GenerationRequest.parseGenerate(JSON, "{\"input_ids\":[1,2,3]}".getBytes(StandardCharsets.UTF_8));
+        assertThat(ids.inputIds()).containsExactly(1, 2, 3);
+        assertThat(ids.maxTokens()).isEqualTo(GenerationRequest.SGLANG_DEFAULT_MAX_NEW_TOKENS);
+        assertThatThrownBy(() -> GenerationRequest.parseGenerate(JSON, "{\"text\":\"a\",\"input_ids\":[1]}"
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(EngineApiException.class);
     }
 
     @Test

@@ -27,10 +27,14 @@ import net.openhft.hashing.LongHashFunction;
  *                           transfer instead of computing the prompt
  * @param contentKey         names the contents of blocks the core cannot hash (prompt tail plus output):
  *                           equal keys mean equal answers; defaults to a hash of {@code id} (never shared)
+ * @param remoteDecode       the prefill leg of a P/D pair (vLLM {@code kv_transfer_params.do_remote_decode},
+ *                           SGLang prefill with a bootstrap room): it finishes after its first token with
+ *                           {@link FinishReason#LENGTH} and its KV stays pinned for pickup, whatever the
+ *                           engine's role (every request on a {@code PREFILL}-role core behaves so)
  */
 public record CoreRequest(String id, int promptTokens, long[] promptBlockHashes, int[] promptTokenIds,
                           int maxOutputTokens, int stopAfterTokens, long arrivalNanos, boolean prefilledRemotely,
-                          long contentKey) {
+                          long contentKey, boolean remoteDecode) {
 
     /** Validates and copies the arrays. */
     public CoreRequest {
@@ -63,14 +67,14 @@ public record CoreRequest(String id, int promptTokens, long[] promptBlockHashes,
                                             long arrivalNanos) {
         Objects.requireNonNull(promptBlockHashes, "promptBlockHashes");
         return new CoreRequest(id, promptTokens, promptBlockHashes, null, maxOutputTokens, 0, arrivalNanos, false,
-                defaultContentKey(id));
+                defaultContentKey(id), false);
     }
 
     /** A request whose prompt is given as token ids. */
     public static CoreRequest ofTokenIds(String id, int[] promptTokenIds, int maxOutputTokens, long arrivalNanos) {
         Objects.requireNonNull(promptTokenIds, "promptTokenIds");
         return new CoreRequest(id, promptTokenIds.length, null, promptTokenIds, maxOutputTokens, 0, arrivalNanos, false,
-                defaultContentKey(id));
+                defaultContentKey(id), false);
     }
 
     private static long defaultContentKey(String id) {
@@ -80,19 +84,31 @@ public record CoreRequest(String id, int promptTokens, long[] promptBlockHashes,
     /** A copy that stops naturally (reason {@code stop}) after {@code tokens} tokens; 0 for never. */
     public CoreRequest withStopAfter(int tokens) {
         return new CoreRequest(id, promptTokens, promptBlockHashes, promptTokenIds, maxOutputTokens, tokens, arrivalNanos,
-                prefilledRemotely, contentKey);
+                prefilledRemotely, contentKey, remoteDecode);
     }
 
     /** A copy whose prompt KV is (or is not) transferred from a prefill engine. */
     public CoreRequest withPrefilledRemotely(boolean remote) {
         return new CoreRequest(id, promptTokens, promptBlockHashes, promptTokenIds, maxOutputTokens, stopAfterTokens,
-                arrivalNanos, remote, contentKey);
+                arrivalNanos, remote, contentKey, remoteDecode);
     }
 
     /** A copy with another content key (e.g. a hash of the full prompt text when answers are deterministic). */
     public CoreRequest withContentKey(long key) {
         return new CoreRequest(id, promptTokens, promptBlockHashes, promptTokenIds, maxOutputTokens, stopAfterTokens,
-                arrivalNanos, prefilledRemotely, key);
+                arrivalNanos, prefilledRemotely, key, remoteDecode);
+    }
+
+    /** A copy that is (or is not) the prefill leg of a P/D pair (see {@link #remoteDecode()}). */
+    public CoreRequest withRemoteDecode(boolean value) {
+        return new CoreRequest(id, promptTokens, promptBlockHashes, promptTokenIds, maxOutputTokens, stopAfterTokens,
+                arrivalNanos, prefilledRemotely, contentKey, value);
+    }
+
+    /** A copy arriving at {@code nanos} on the caller's clock. */
+    public CoreRequest withArrivalNanos(long nanos) {
+        return new CoreRequest(id, promptTokens, promptBlockHashes, promptTokenIds, maxOutputTokens, stopAfterTokens,
+                nanos, prefilledRemotely, contentKey, remoteDecode);
     }
 
     /** The block hashes (a copy), or {@code null}. */
@@ -122,19 +138,20 @@ public record CoreRequest(String id, int promptTokens, long[] promptBlockHashes,
         return o instanceof CoreRequest r && id.equals(r.id) && promptTokens == r.promptTokens
                 && Arrays.equals(promptBlockHashes, r.promptBlockHashes) && Arrays.equals(promptTokenIds, r.promptTokenIds)
                 && maxOutputTokens == r.maxOutputTokens && stopAfterTokens == r.stopAfterTokens
-                && arrivalNanos == r.arrivalNanos && prefilledRemotely == r.prefilledRemotely && contentKey == r.contentKey;
+                && arrivalNanos == r.arrivalNanos && prefilledRemotely == r.prefilledRemotely && contentKey == r.contentKey
+                && remoteDecode == r.remoteDecode;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(id, promptTokens, Arrays.hashCode(promptBlockHashes), Arrays.hashCode(promptTokenIds),
-                maxOutputTokens, stopAfterTokens, arrivalNanos, prefilledRemotely, contentKey);
+                maxOutputTokens, stopAfterTokens, arrivalNanos, prefilledRemotely, contentKey, remoteDecode);
     }
 
     @Override
     public String toString() {
         return "CoreRequest[id=" + id + ", promptTokens=" + promptTokens + ", maxOutputTokens=" + maxOutputTokens
                 + ", stopAfterTokens=" + stopAfterTokens + ", arrivalNanos=" + arrivalNanos
-                + ", prefilledRemotely=" + prefilledRemotely + "]";
+                + ", prefilledRemotely=" + prefilledRemotely + ", remoteDecode=" + remoteDecode + "]";
     }
 }

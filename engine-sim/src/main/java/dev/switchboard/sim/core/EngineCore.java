@@ -46,7 +46,8 @@ import dev.switchboard.contract.EngineRole;
  *
  * <p><b>Roles.</b> {@link EngineRole#PREFILL}: every request finishes after its first token with
  * {@link FinishReason#LENGTH} and its blocks stay referenced (pinned) until {@link #releaseKv} or the pickup
- * timeout. A request {@link CoreRequest#prefilledRemotely() prefilled remotely} (on any role, normally
+ * timeout. On any role, a request marked {@link CoreRequest#remoteDecode() remoteDecode} (the prefill leg
+ * of a P/D pair) behaves the same way. A request {@link CoreRequest#prefilledRemotely() prefilled remotely} (on any role, normally
  * {@link EngineRole#DECODE}) reuses local prefix hits, allocates blocks for the rest of its prompt, waits
  * {@code setup + missingTokens x kvBytesPerToken / linkBandwidth} without occupying a batch slot (counted as
  * waiting), then computes only its last prompt token to produce the first output token.
@@ -123,7 +124,8 @@ public final class EngineCore {
             throw new IllegalArgumentException("promptBlockHashes must have at most promptTokens / blockSize = "
                     + fullBlocks + " entries, but had " + hashes.length);
         }
-        int outputCap = config.role() == EngineRole.PREFILL ? 1 : request.maxOutputTokens();
+        boolean prefillOnly = config.role() == EngineRole.PREFILL || request.remoteDecode();
+        int outputCap = prefillOnly ? 1 : request.maxOutputTokens();
         if (request.stopAfterTokens() > 0) {
             outputCap = Math.min(outputCap, request.stopAfterTokens());
         }
@@ -133,7 +135,7 @@ public final class EngineCore {
                     + " KV blocks for " + request.promptTokens() + " prompt + " + outputCap
                     + " output tokens, but the engine has only " + config.usableBlocks());
         }
-        Req r = new Req(request, hashes);
+        Req r = new Req(request, hashes, prefillOnly);
         live.put(r.id, r);
         waiting.addLast(r);
     }
@@ -494,7 +496,7 @@ public final class EngineCore {
             events.add(new CoreEvent.Token(r.id, r.output - 1));
         }
         FinishReason reason = null;
-        if (config.role() == EngineRole.PREFILL) {
+        if (r.prefillOnly) {
             reason = FinishReason.LENGTH;
         } else if (r.stopAfter > 0 && r.output >= r.stopAfter) {
             reason = FinishReason.STOP;
@@ -509,7 +511,7 @@ public final class EngineCore {
         } else {
             finishedLength++;
         }
-        if (config.role() == EngineRole.PREFILL) {
+        if (r.prefillOnly) {
             // keep the KV referenced until the decode engine picks it up (or the timeout)
             r.state = State.PINNED;
             r.pinDeadline = end + config.kvPickupTimeout().toNanos();
@@ -592,6 +594,7 @@ public final class EngineCore {
         final long contentKey;
         final long[] promptHashes;
         final int[] tokenIds;
+        final boolean prefillOnly;
         long[] chain = new long[0];
         int chainLength;
         int[] blocks = new int[8];
@@ -609,7 +612,8 @@ public final class EngineCore {
         boolean scheduledThisStep;
         State state = State.WAITING;
 
-        Req(CoreRequest spec, long[] promptHashes) {
+        Req(CoreRequest spec, long[] promptHashes, boolean prefillOnly) {
+            this.prefillOnly = prefillOnly;
             this.id = spec.id();
             this.promptTokens = spec.promptTokens();
             this.maxOutput = spec.maxOutputTokens();
