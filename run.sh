@@ -24,7 +24,7 @@ declare -A HEALTH_URL=(
   [scheduler-service]="http://127.0.0.1:8090/actuator/health"
   [gateway-service]="http://127.0.0.1:8080/actuator/health"
 )
-PORTS=(8000 8001 8002 8003 8004 8070 8071 8072 8073 8074 8080 8090)
+PORTS=(8000 8001 8002 8003 8004 8070 8071 8072 8073 8074 8080 8090 5557 5558 5559 5560)
 PIDS=()
 
 log() { printf '[run.sh] %s\n' "$*"; }
