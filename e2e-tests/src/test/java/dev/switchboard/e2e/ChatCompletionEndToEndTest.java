@@ -248,7 +248,11 @@ class ChatCompletionEndToEndTest {
 
     @Test
     void leasesCarryEngineUsageAndTheGatewayMeasuresTtft() throws Exception {
-        openai.chat().completions().create(chat("usage check").maxCompletionTokens(4).build());
+        String manual = "Section " + "The cluster runs vLLM engines behind Switchboard. ".repeat(12);
+        for (int i = 0; i < 3; i++) {
+            openai.chat().completions().create(ChatCompletionCreateParams.builder().model(LocalSuite.MODEL)
+                    .addSystemMessage(manual).addUserMessage("question " + i).maxCompletionTokens(4).build());
+        }
         try (StreamResponse<ChatCompletionChunk> stream = openai.chat().completions().createStreaming(chat("stream usage")
                 .maxCompletionTokens(4).streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
             stream.stream().forEach(chunk -> { });
@@ -260,6 +264,16 @@ class ChatCompletionEndToEndTest {
             scheduler = suite.get(suite.schedulerUrl() + "/actuator/prometheus").body();
         } while (!scheduler.contains("switchboard_scheduler_lease_completions_total") && System.nanoTime() < deadline);
         assertThat(scheduler).contains("outcome=\"success\"");
+        // the shared manual is cached after the first request: completions carry the engine's cached tokens
+        deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        double actualCached;
+        do {
+            Thread.sleep(100);
+            actualCached = suite.get(suite.schedulerUrl() + "/actuator/prometheus").body().lines()
+                    .filter(l -> l.startsWith("switchboard_scheduler_prefix_actual_tokens_total"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } while (actualCached == 0 && System.nanoTime() < deadline);
+        assertThat(actualCached).as("engine-reported cached tokens reached the scheduler").isPositive();
         String gateway = suite.get(suite.gatewayUrl() + "/actuator/prometheus").body();
         assertThat(gateway).contains("switchboard_gateway_ttft_seconds_count").contains("switchboard_gateway_itl_seconds_count");
         assertThat(gateway.lines()).anyMatch(l -> l.startsWith("switchboard_gateway_tokens_total{")

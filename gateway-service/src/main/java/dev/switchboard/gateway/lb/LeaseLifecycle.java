@@ -12,9 +12,11 @@ import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.gateway.resilience.EndpointBreakers;
 
 /**
- * Closes the scheduler's lease when Spring Cloud Gateway reports the end of a load-balanced attempt
- * (success once the response has been written, failure when it errored) and feeds the endpoint's
- * circuit breaker.
+ * Feeds the endpoint's circuit breaker when Spring Cloud Gateway reports the end of a load-balanced
+ * attempt, and closes the lease of a failed attempt (a retry with a new decision may follow). A
+ * successful attempt's lease is closed when the whole response has been written
+ * ({@code RequestParsingFilter}): this callback runs before {@code NettyWriteResponseFilter} writes
+ * the body, so the usage the engine sends last is not known yet.
  */
 public class LeaseLifecycle implements LoadBalancerLifecycle<RequestDataContext, ResponseData, ServiceInstance> {
     private final LeaseReporter reporter;
@@ -53,13 +55,12 @@ public class LeaseLifecycle implements LoadBalancerLifecycle<RequestDataContext,
         int status = context.getClientResponse() != null && context.getClientResponse().getHttpStatus() != null
                 ? context.getClientResponse().getHttpStatus().value() : 502;
         boolean failed = context.status() != CompletionContext.Status.SUCCESS || status >= 500;
-        if (tracker.close(reporter, fallback, failed ? LeaseCompletion.Outcome.FAILED : LeaseCompletion.Outcome.SUCCESS, status)) {
-            String endpoint = scheduled.decision().decode().id();
-            if (failed) {
-                breakers.failure(endpoint, tracker.elapsedNanos(), context.getThrowable());
-            } else {
-                breakers.success(endpoint, tracker.elapsedNanos());
-            }
+        String endpoint = scheduled.decision().decode().id();
+        if (failed) {
+            breakers.failure(endpoint, tracker.elapsedNanos(), context.getThrowable());
+            tracker.close(reporter, fallback, LeaseCompletion.Outcome.FAILED, status);
+        } else {
+            breakers.success(endpoint, tracker.elapsedNanos());
         }
     }
 }

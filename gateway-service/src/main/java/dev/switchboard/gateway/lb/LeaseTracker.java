@@ -26,6 +26,19 @@ public final class LeaseTracker {
         this.decision = decision;
     }
 
+    /**
+     * Ends every attempt of an exchange still open (called once the response has been written in full,
+     * or the client went away), so the completion carries the usage the engine sent last.
+     */
+    @SuppressWarnings("unchecked")
+    public static void closeAll(Map<String, Object> exchangeAttributes, LeaseReporter reporter, LocalFallback fallback,
+            LeaseCompletion.Outcome outcome, int httpStatus) {
+        Object trackers = exchangeAttributes.get(ATTRIBUTE);
+        if (trackers instanceof Map<?, ?> map) {
+            ((Map<String, LeaseTracker>) map).values().forEach(t -> t.close(reporter, fallback, outcome, httpStatus));
+        }
+    }
+
     /** The tracker of {@code decision} in an exchange, created on first use. */
     @SuppressWarnings("unchecked")
     public static LeaseTracker of(Map<String, Object> exchangeAttributes, ScheduleDecision decision) {

@@ -11,11 +11,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.contract.SwitchboardHeaders;
-import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.contract.wire.ScheduleDecision;
-import dev.switchboard.gateway.lb.LeaseReporter;
 import dev.switchboard.gateway.lb.LeaseTracker;
-import dev.switchboard.gateway.lb.LocalFallback;
 import dev.switchboard.gateway.lb.ScheduledInstance;
 import dev.switchboard.gateway.observe.GatewayMetrics;
 import dev.switchboard.gateway.observe.StreamObserver;
@@ -24,20 +21,16 @@ import reactor.core.publisher.Mono;
 /**
  * Runs right after load balancing, once per attempt: passes the decision to the adapter in
  * {@code x-switchboard-*} headers, observes the relayed response (TTFT, inter-token gaps, usage),
- * marks the endpoint failed for this request when it refused before the first byte (so the Retry
- * filter's next decision avoids it), and closes the lease if the client goes away.
+ * and marks the endpoint failed for this request when it refused before the first byte (so the Retry
+ * filter's next decision avoids it).
  */
 @Component
 public class DecisionHeadersFilter implements GlobalFilter, Ordered {
     public static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER + 1;
 
-    private final LeaseReporter reporter;
-    private final LocalFallback fallback;
     private final GatewayMetrics metrics;
 
-    public DecisionHeadersFilter(LeaseReporter reporter, LocalFallback fallback, GatewayMetrics metrics) {
-        this.reporter = reporter;
-        this.fallback = fallback;
+    public DecisionHeadersFilter(GatewayMetrics metrics) {
         this.metrics = metrics;
     }
 
@@ -89,7 +82,6 @@ public class DecisionHeadersFilter implements GlobalFilter, Ordered {
                         context.failedEndpoints().add(endpoint);
                         metrics.retry("engine_unavailable");
                     }
-                })
-                .doOnCancel(() -> tracker.close(reporter, fallback, LeaseCompletion.Outcome.DISCARDED, 499));
+                });
     }
 }

@@ -17,8 +17,12 @@ import org.springframework.web.server.ServerWebExchange;
 import dev.switchboard.contract.SwitchboardHeaders;
 import dev.switchboard.contract.tenants.Tenant;
 import dev.switchboard.contract.wire.ApiError;
+import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.gateway.GatewayProperties;
 import dev.switchboard.gateway.auth.ApiKeyAuthFilter;
+import dev.switchboard.gateway.lb.LeaseReporter;
+import dev.switchboard.gateway.lb.LeaseTracker;
+import dev.switchboard.gateway.lb.LocalFallback;
 import dev.switchboard.gateway.observe.GatewayMetrics;
 import dev.switchboard.gateway.observe.ObservedResponse;
 import reactor.core.publisher.Flux;
@@ -42,13 +46,19 @@ public class RequestParsingFilter implements GlobalFilter, Ordered {
 
     private final java.time.Duration idleTimeout;
 
-    public RequestParsingFilter(GatewayProperties properties, GatewayMetrics metrics,
+    private final LeaseReporter reporter;
+    private final LocalFallback fallback;
+
+    public RequestParsingFilter(GatewayProperties properties, GatewayMetrics metrics, LeaseReporter reporter,
+            LocalFallback fallback,
             @org.springframework.beans.factory.annotation.Value("${switchboard.gateway.idle-stream-timeout:60s}")
             java.time.Duration idleTimeout) {
         this.parser = new OpenAiRequestParser(properties.promptBlockTokens());
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.metrics = metrics;
         this.idleTimeout = idleTimeout;
+        this.reporter = reporter;
+        this.fallback = fallback;
     }
 
     @Override
@@ -94,9 +104,15 @@ public class RequestParsingFilter implements GlobalFilter, Ordered {
                     return chain.filter(exchange.mutate().request(forwarded).response(observed).build())
                             .doFinally(signal -> {
                                 var status = exchange.getResponse().getStatusCode();
-                                int code = signal == reactor.core.publisher.SignalType.CANCEL ? 499
-                                        : status == null ? 500 : status.value();
-                                metrics.request(tenant.id(), context.routing().model(), code, context.routing().stream(),
+                                boolean cancelled = signal == reactor.core.publisher.SignalType.CANCEL;
+                                int code = cancelled ? 499 : status == null ? 500 : status.value();
+                                LeaseCompletion.Outcome outcome = cancelled ? LeaseCompletion.Outcome.DISCARDED
+                                        : code >= 500 || signal == reactor.core.publisher.SignalType.ON_ERROR
+                                                ? LeaseCompletion.Outcome.FAILED : LeaseCompletion.Outcome.SUCCESS;
+                                LeaseTracker.closeAll(exchange.getAttributes(), reporter, fallback, outcome, code);
+                                // a model nobody serves is not a metric label (clients could create series at will)
+                                String model = code == 404 ? "unknown" : context.routing().model();
+                                metrics.request(tenant.id(), model, code, context.routing().stream(),
                                         System.nanoTime() - start, context.observer());
                             });
                 });
