@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
 
+import dev.switchboard.testkit.LocalSuite;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,17 +47,27 @@ import tools.jackson.databind.json.JsonMapper;
 class ChatCompletionEndToEndTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private static final String API_KEY = "sk-switchboard-e2e";
+    /** A tenant with a 200 tokens-per-minute quota. */
+    private static final String TINY_QUOTA_KEY = "sk-switchboard-tiny";
+
     private LocalSuite suite;
     private OpenAIClient openai;
 
     @BeforeAll
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void startSuite() throws Exception {
-        suite = new LocalSuite();
-        suite.start(Duration.ofSeconds(150));
+        Path root = Path.of(System.getProperty("switchboard.root", "..")).toAbsolutePath().normalize();
+        suite = LocalSuite.builder(root, root.resolve("e2e-tests/target/e2e-logs"))
+                .engine("prefill-1", "prefill").engine("decode-1", "decode").engine("decode-2", "decode")
+                .simEngineSetting("token-delay", "15ms").simEngineSetting("output-tokens", "8-24")
+                .tenant("e2e-tenant", API_KEY, 0).tenant("tiny-quota", TINY_QUOTA_KEY, 200)
+                .gatewaySetting("max-body-size", "64KB")
+                .build()
+                .start(Duration.ofSeconds(150));
         openai = OpenAIOkHttpClient.builder()
                 .baseUrl(suite.gatewayUrl() + "/v1")
-                .apiKey(LocalSuite.API_KEY)
+                .apiKey(API_KEY)
                 .maxRetries(0)
                 .build();
     }
@@ -177,7 +189,7 @@ class ChatCompletionEndToEndTest {
                 .build());
         assertThat(completion.choices()).isNotEmpty();
 
-        List<Map<String, Object>> posts = suite.engineRequests().values().stream().flatMap(List::stream)
+        List<Map<String, Object>> posts = engineRequests().values().stream().flatMap(List::stream)
                 .filter(r -> "POST".equals(r.get("method")))
                 .toList();
         assertThat(posts).isNotEmpty();
@@ -215,9 +227,19 @@ class ChatCompletionEndToEndTest {
 
     private Map<String, Long> postsPerEngine() throws Exception {
         Map<String, Long> counts = new java.util.HashMap<>();
-        suite.engineRequests().forEach((engine, requests) ->
+        engineRequests().forEach((engine, requests) ->
                 counts.put(engine, requests.stream().filter(r -> "POST".equals(r.get("method"))).count()));
         return counts;
+    }
+
+    /** Every request each engine received, as recorded by the simulator ({@code GET /sim/requests}). */
+    private Map<String, List<Map<String, Object>>> engineRequests() throws Exception {
+        Map<String, List<Map<String, Object>>> byEngine = new java.util.LinkedHashMap<>();
+        for (LocalSuite.Engine engine : suite.engines()) {
+            String body = suite.get(engine.url() + "/sim/requests").body();
+            byEngine.put(engine.id(), JSON.readValue(body, JSON.getTypeFactory().constructCollectionType(List.class, Map.class)));
+        }
+        return byEngine;
     }
 
     private static int sumOutstanding(JsonNode endpoints) {
@@ -282,12 +304,12 @@ class ChatCompletionEndToEndTest {
 
     @Test
     void overQuotaGivesOpenAi429WithRetryAfter() throws Exception {
-        OpenAIClient tiny = OpenAIOkHttpClient.builder().baseUrl(suite.gatewayUrl() + "/v1").apiKey(LocalSuite.TINY_QUOTA_KEY)
+        OpenAIClient tiny = OpenAIOkHttpClient.builder().baseUrl(suite.gatewayUrl() + "/v1").apiKey(TINY_QUOTA_KEY)
                 .maxRetries(0).build();
         assertThat(tiny.chat().completions().create(chat("fits").maxCompletionTokens(20).build()).choices()).isNotEmpty();
         HttpResponse<String> over = suite.post(suite.gatewayUrl() + "/v1/chat/completions",
                 "{\"model\":\"llama-3-8b\",\"max_tokens\":190,\"messages\":[{\"role\":\"user\",\"content\":\"too much\"}]}",
-                Map.of("Authorization", "Bearer " + LocalSuite.TINY_QUOTA_KEY));
+                Map.of("Authorization", "Bearer " + TINY_QUOTA_KEY));
         assertThat(over.statusCode()).isEqualTo(429);
         assertThat(over.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
         assertThat(JSON.readTree(over.body()).at("/error/code").asString()).isEqualTo("quota_exceeded");

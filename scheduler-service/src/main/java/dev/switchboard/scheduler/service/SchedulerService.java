@@ -94,7 +94,8 @@ public class SchedulerService {
         this.unknownLeases = Counter.builder("switchboard_scheduler_lease_completions_unknown")
                 .description("Lease completions for leases that were already closed or had expired").register(meters);
         this.predictedCachedTokens = Counter.builder("switchboard_scheduler_prefix_predicted_tokens")
-                .description("Prompt tokens predicted cached, over completed leases with engine-reported usage").register(meters);
+                .description("Prompt tokens predicted cached, over completed unified leases with engine-reported usage")
+                .register(meters);
         this.actualCachedTokens = Counter.builder("switchboard_scheduler_prefix_actual_tokens")
                 .description("Prompt tokens the engines reported cached, over the same leases").register(meters);
         meters.gauge("switchboard_scheduler_open_leases", this, s -> s.openLeases());
@@ -194,7 +195,10 @@ public class SchedulerService {
             synchronized (this) {
                 admission.completed(lease.requestId(), actual, completion.outcome() == LeaseCompletion.Outcome.SUCCESS);
             }
-            if (completion.cachedTokens() >= 0 && completion.outcome() == LeaseCompletion.Outcome.SUCCESS) {
+            // a disaggregated request's decode engine reports the transferred KV as cached (prompt - 1), which
+            // says nothing about the prediction (made for the prefill side): compare unified requests only
+            if (completion.cachedTokens() >= 0 && completion.outcome() == LeaseCompletion.Outcome.SUCCESS
+                    && lease.prefillEndpointId() == null) {
                 predictedCachedTokens.increment(lease.predictedCachedTokens());
                 actualCachedTokens.increment(completion.cachedTokens());
             }
