@@ -34,9 +34,8 @@ import dev.switchboard.scheduler.framework.EndpointView;
  * b waits behind higher bands for at most (top band - b) x agingInterval before it competes as a
  * top-band request (and then by counter and age).
  *
- * <p><b>Backpressure and late binding</b>: an endpoint is saturated when its engine queue plus the
- * requests sent since its last report reaches {@code saturationWaiting}, or its KV usage reaches
- * {@code saturationKvUsage}. A request whose candidate endpoints are all saturated (or that would
+ * <p><b>Backpressure and late binding</b>: an endpoint is saturated when its engine's waiting queue
+ * reaches {@code saturationWaiting}, or its KV usage reaches {@code saturationKvUsage}. A request whose candidate endpoints are all saturated (or that would
  * overtake waiting requests of its model) waits here, and is released (by {@link #next}) only when an
  * endpoint has headroom, to be scheduled against the freshest snapshot. Endpoints that have not
  * reported yet are never considered saturated. Queue timeout or a full tenant queue: 429.
@@ -293,13 +292,16 @@ public final class AdmissionController {
         return queuedByModel.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** Whether the endpoint has no headroom for another request. */
+    /**
+     * Whether the endpoint has no headroom for another request, judged on the engine's own signals
+     * (waiting queue, KV usage). The scheduler's open leases are not a measure of engine load: they
+     * include requests the engine has already finished whose completion is still on its way.
+     */
     public boolean saturated(EndpointView e) {
         if (e.load() == null) {
             return false;
         }
-        int sentSinceReport = Math.max(0, e.outstanding() - e.running() - e.waiting());
-        return e.waiting() + sentSinceReport >= config.saturationWaiting() || e.kvUsage() >= config.saturationKvUsage();
+        return e.waiting() >= config.saturationWaiting() || e.kvUsage() >= config.saturationKvUsage();
     }
 
     private static List<EndpointView> candidates(String model, ClusterSnapshot snapshot) {

@@ -56,10 +56,11 @@ class AdmissionControllerTest {
     }
 
     @Test
-    void requestsSentSinceTheLastReportCountTowardsSaturation() {
-        ClusterSnapshot justSent = new ClusterSnapshot(1, List.of(endpoint("e").load(2, 1, 0.1).outstanding(5).build()));
-        // 1 waiting + (5 outstanding - 2 running - 1 waiting) = 3 >= 3
-        assertThat(admission.saturated(justSent.endpoints().get(0))).isTrue();
+    void saturationIsJudgedOnTheEnginesSignalsNotOnOpenLeases() {
+        // a fast engine with many leases still open (completions on their way) has headroom
+        assertThat(admission.saturated(endpoint("fast").load(0, 0, 0.1).outstanding(50).build())).isFalse();
+        assertThat(admission.saturated(endpoint("queued").load(10, 3, 0.1).build())).isTrue();
+        assertThat(admission.saturated(endpoint("full-kv").load(10, 0, 0.96).build())).isTrue();
         assertThat(admission.saturated(endpoint("never-reported").outstanding(50).build())).isFalse();
     }
 
