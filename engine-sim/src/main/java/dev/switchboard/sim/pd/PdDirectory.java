@@ -104,9 +104,12 @@ public final class PdDirectory {
      * {@code timeout}, or with the prefill leg's failure.
      */
     public Mono<PrefilledKv> awaitPrefill(long room, Duration timeout) {
+        // remove the room before the outcome reaches the caller (doFinally would run after it)
         return Mono.defer(() -> room(room).sink.asMono())
                 .timeout(timeout)
-                .doFinally(signal -> rooms.remove(room));
+                .doOnSuccess(kv -> rooms.remove(room))
+                .doOnError(e -> rooms.remove(room))
+                .doOnCancel(() -> rooms.remove(room));
     }
 
     /** Rooms held (tests). */
