@@ -157,8 +157,9 @@ class DesSimulationTest {
 
     @Test
     void fairAdmissionProtectsLightTenantsFromAFloodingOne() {
-        Workload w = HeavyTenantWorkload.preset(new GeneratorParams("heavy-tenant", Map.of("duration", "10s")), 1)
-                .generate("heavy-tenant").scaleRate(4);
+        // light tenants at 3 req/s each, the heavy one at 8x that: more than one H100 serves, so requests queue
+        Workload w = HeavyTenantWorkload.preset(new GeneratorParams("heavy-tenant",
+                Map.of("duration", "120s", "rate", "3", "heavy-factor", "8")), 1).generate("heavy-tenant");
         PreparedWorkload prepared = PreparedWorkload.prepare(w, "llama-3-8b", 4, new SyntheticText());
         DesConfig base = DesConfig.of(ClusterSpec.parse("1xH100"));
         RunReport fair = new DesSimulation(base).run(prepared, DEFAULT).report();
@@ -166,11 +167,13 @@ class DesSimulationTest {
 
         assertThat(fair.admission()).isEqualTo("fair");
         assertThat(fifo.admission()).isEqualTo("fifo");
-        assertThat(fair.failed()).isZero();
+        // the flood overflows its own tenant queue (429s for the heavy tenant only)
+        assertThat(fair.perTenant().get("light-1").failed()).isZero();
         // the engine saturates, so requests queue in admission; fair queueing serves the light tenants first
         double fairLight = fair.perTenant().get("light-1").ttftMs().p50();
         assertThat(fairLight).isLessThan(fifo.perTenant().get("light-1").ttftMs().p50() / 2);
-        assertThat(fair.perTenant().get("heavy").ttftMs().p50()).isGreaterThan(fairLight * 2);
+        assertThat(fair.perTenant().get("heavy").ttftMs().p50()).as("the flooding tenant waits longest")
+                .isGreaterThan(fairLight);
     }
 
     @Test
