@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Timer;
 @Component
 public class GatewayMetrics {
     private final MeterRegistry meters;
+    /** Inter-token timers by model: recorded for every streamed chunk, so looked up once per model. */
+    private final java.util.Map<String, Timer> interTokenTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -38,8 +40,9 @@ public class GatewayMetrics {
 
     /** One inter-token gap of a stream. */
     public void interToken(String model, long gapNanos) {
-        Timer.builder("switchboard_gateway_itl_seconds").description("Gap between content chunks of a stream")
-                .tag("model", model).publishPercentileHistogram().register(meters).record(gapNanos, TimeUnit.NANOSECONDS);
+        interTokenTimers.computeIfAbsent(model, m -> Timer.builder("switchboard_gateway_itl_seconds")
+                .description("Gap between content chunks of a stream").tag("model", m).publishPercentileHistogram()
+                .register(meters)).record(gapNanos, TimeUnit.NANOSECONDS);
     }
 
     public void retry(String reason) {
