@@ -230,13 +230,15 @@ class DashboardsAgainstPrometheusTest {
         int concrete = 0;
         for (Dashboards.Target t : targets) {
             String all = Dashboards.substitute(t.expr(), RATE_INTERVAL, RANGE);
-            check(t + " (all)", all, true, failures);
+            check(t + " (all)", all, true, true, failures);
             for (String variable : Dashboards.variablesUsed(t.expr())) {
                 String value = firstValues.get(variable);
                 if (value != null) {
                     concrete++;
+                    // whether this one endpoint or tenant saw, say, P/D traffic depends on routing: the query
+                    // must be valid with the variable set; that it returns data is shown by the .* pass
                     check(t + " ($" + variable + "=" + value + ")",
-                            Dashboards.substitute(t.expr(), variable, value, RATE_INTERVAL, RANGE), false, failures);
+                            Dashboards.substitute(t.expr(), variable, value, RATE_INTERVAL, RANGE), false, false, failures);
                 }
             }
         }
@@ -247,10 +249,11 @@ class DashboardsAgainstPrometheusTest {
                 .isEmpty();
     }
 
-    private void check(String what, String promql, boolean requireFinite, List<String> failures) throws Exception {
+    private void check(String what, String promql, boolean requireFinite, boolean requireData, List<String> failures)
+            throws Exception {
         try {
             List<PrometheusServer.Sample> result = prometheus.query(promql);
-            if (result.isEmpty()) {
+            if (result.isEmpty() && requireData) {
                 failures.add(what + ": no data for " + promql);
             } else if (requireFinite && result.stream().noneMatch(PrometheusServer.Sample::finite)) {
                 failures.add(what + ": only NaN/Inf (" + result + ") for " + promql);
