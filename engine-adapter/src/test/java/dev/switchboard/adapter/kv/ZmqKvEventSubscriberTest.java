@@ -35,7 +35,7 @@ import reactor.core.Disposable;
  * A real JeroMQ PUB socket plays the engine's {@code ZmqEventPublisher}; the adapter's subscriber
  * receives both encodings and forwards them on the endpoint's event stream.
  */
-@Timeout(30)
+@Timeout(60)
 class ZmqKvEventSubscriberTest {
     private ZContext publisherContext;
     private ZmqKvEventSubscriber subscriber;
@@ -82,7 +82,8 @@ class ZmqKvEventSubscriberTest {
         while (received.isEmpty()) {
             send(pub, seq++, KvPayloads.batch(1, KvPayloads::positionalCleared));
             Thread.sleep(20);
-            assertThat(seq).as("subscriber connected").isLessThan(500);
+            // normally well under a second; the bound only matters on a starved CI machine
+            assertThat(seq).as("subscriber connected").isLessThan(1500);
         }
         FakeEngine.await(() -> endpoint.status().kv.batches() == countOf(received) && !received.isEmpty(), Duration.ofSeconds(5),
                 "warm-up batches");
