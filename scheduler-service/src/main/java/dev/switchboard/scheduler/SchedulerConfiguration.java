@@ -40,18 +40,24 @@ public class SchedulerConfiguration {
      */
     @Bean(destroyMethod = "close")
     TenantsSource tenantsSource(SchedulerProperties properties, SchedulerService scheduler, MeterRegistry meters,
+            NacosConfigWatch.Server nacos,
             @Value("${switchboard.scheduler.nacos-config.enabled:false}") boolean nacosEnabled,
-            @Value("${spring.cloud.nacos.discovery.server-addr:}") String serverAddr,
-            @Value("${spring.cloud.nacos.discovery.username:}") String username,
-            @Value("${spring.cloud.nacos.discovery.password:}") String password,
-            @Value("${spring.cloud.nacos.discovery.namespace:}") String namespace,
             @Value("${switchboard.scheduler.nacos-config.tenants-data-id:switchboard-tenants.yaml}") String dataId,
             @Value("${switchboard.scheduler.nacos-config.group:SWITCHBOARD}") String group) {
         TenantsSource source = new TenantsSource(applied -> meters.counter("switchboard_scheduler_tenants_updates",
                 "result", applied ? "applied" : "rejected").increment());
         source.onChange(scheduler::tenants);
-        return source.start(new TenantsSource.Settings(properties.tenantsFile(), nacosEnabled,
-                new NacosConfigWatch.Server(serverAddr, username, password, namespace), dataId, group));
+        return source.start(new TenantsSource.Settings(properties.tenantsFile(), nacosEnabled, nacos, dataId, group));
+    }
+
+    /** The Nacos server the config sources read, from Spring Cloud Alibaba's discovery settings. */
+    @Bean
+    NacosConfigWatch.Server nacosConfigServer(
+            @Value("${spring.cloud.nacos.discovery.server-addr:}") String serverAddr,
+            @Value("${spring.cloud.nacos.discovery.username:}") String username,
+            @Value("${spring.cloud.nacos.discovery.password:}") String password,
+            @Value("${spring.cloud.nacos.discovery.namespace:}") String namespace) {
+        return new NacosConfigWatch.Server(serverAddr, username, password, namespace);
     }
 
     /** The policy store; {@code PolicySources} fills it. */

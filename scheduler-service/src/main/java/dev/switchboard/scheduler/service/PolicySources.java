@@ -36,17 +36,14 @@ public class PolicySources implements SmartLifecycle {
     private volatile boolean running;
 
     public PolicySources(PolicyStore store, SchedulerProperties properties,
+            NacosConfigWatch.Server nacos,
             @Value("${switchboard.scheduler.nacos-config.enabled:false}") boolean nacosEnabled,
-            @Value("${spring.cloud.nacos.discovery.server-addr:}") String serverAddr,
-            @Value("${spring.cloud.nacos.discovery.username:}") String username,
-            @Value("${spring.cloud.nacos.discovery.password:}") String password,
-            @Value("${spring.cloud.nacos.discovery.namespace:}") String namespace,
             @Value("${switchboard.scheduler.nacos-config.data-id:switchboard-scheduler.yaml}") String dataId,
             @Value("${switchboard.scheduler.nacos-config.group:SWITCHBOARD}") String group) {
         this.store = store;
         this.properties = properties;
         this.nacosEnabled = nacosEnabled;
-        this.nacos = new NacosConfigWatch.Server(serverAddr, username, password, namespace);
+        this.nacos = nacos;
         this.dataId = dataId;
         this.group = group;
         // the preset is in force from construction on, so the scheduler can decide before any source answers

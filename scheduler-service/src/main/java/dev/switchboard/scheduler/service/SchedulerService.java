@@ -64,11 +64,16 @@ public class SchedulerService {
     private final Counter unknownLeases;
     private final Counter predictedCachedTokens;
     private final Counter actualCachedTokens;
-    private final Deque<DecisionRecord> history = new ArrayDeque<>();
+    /** Recent decisions with their raw profile runs; explained (sorted, mapped) only when read. */
+    private final Deque<Remembered> history = new ArrayDeque<>();
     private final Clock clock;
 
     /** A request waiting in admission, and how to answer it. */
     private record Waiter(Sinks.One<ScheduleDecision> sink, boolean explain) {
+    }
+
+    /** A recent decision as kept: its record without candidates, and the runs to explain on demand. */
+    private record Remembered(DecisionRecord record, List<ProfileRun> runs) {
     }
 
     /** One recent decision, for {@code GET /admin/decisions}. */
@@ -164,14 +169,14 @@ public class SchedulerService {
             String mode = picked.prefill() == null ? "unified" : "disaggregated";
             meters.counter("switchboard_scheduler_decisions", "mode", mode, "endpoint", picked.decode().endpoint().id(),
                     "status", "200").increment();
-            List<CandidateScore> candidates = explainRuns(picked.runs());
-            remember(new DecisionRecord(clock.millis(), request.requestId(), request.model(), request.tenant(),
-                    request.promptTokens(), picked.decode().endpoint().id(),
+            // explaining sorts and maps every candidate: only for callers that asked, or later, for the history
+            remember(new Remembered(new DecisionRecord(clock.millis(), request.requestId(), request.model(),
+                    request.tenant(), request.promptTokens(), picked.decode().endpoint().id(),
                     picked.prefill() == null ? null : picked.prefill().endpoint().id(), picked.predictedCachedTokens(),
-                    picked.reason(), candidates));
+                    picked.reason(), List.of()), picked.runs()));
             return new ScheduleDecision(lease.leaseId(), request.requestId(), picked.decode().endpoint().ref(),
                     picked.prefill() == null ? null : picked.prefill().endpoint().ref(), picked.predictedCachedTokens(),
-                    picked.reason(), explain ? candidates : List.of());
+                    picked.reason(), explain ? explainRuns(picked.runs()) : List.of());
         } finally {
             decisionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
@@ -306,7 +311,10 @@ public class SchedulerService {
             List<DecisionRecord> newestFirst = new ArrayList<>(Math.min(limit, history.size()));
             var it = history.descendingIterator();
             while (it.hasNext() && newestFirst.size() < limit) {
-                newestFirst.add(it.next());
+                Remembered r = it.next();
+                DecisionRecord d = r.record();
+                newestFirst.add(new DecisionRecord(d.atMillis(), d.requestId(), d.model(), d.tenant(), d.promptTokens(),
+                        d.decode(), d.prefill(), d.predictedCachedTokens(), d.reason(), explainRuns(r.runs())));
             }
             return newestFirst;
         }
@@ -324,7 +332,7 @@ public class SchedulerService {
         }
     }
 
-    private void remember(DecisionRecord record) {
+    private void remember(Remembered record) {
         if (properties.decisionHistory() == 0) {
             return;
         }
