@@ -14,6 +14,10 @@ public class GatewayMetrics {
     private final MeterRegistry meters;
     /** Inter-token timers by model: recorded for every streamed chunk, so looked up once per model. */
     private final java.util.Map<String, Timer> interTokenTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per-request meters by name, tenant and model (tenants come from config; unknown models are not labels). */
+    private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.micrometer.core.instrument.Counter> tokenCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -60,12 +64,14 @@ public class GatewayMetrics {
 
     private void tokens(String tenant, String model, String kind, int count) {
         if (count > 0) {
-            meters.counter("switchboard_gateway_tokens", "tenant", tenant, "model", model, "kind", kind).increment(count);
+            tokenCounters.computeIfAbsent(kind + '|' + tenant + '|' + model,
+                    key -> meters.counter("switchboard_gateway_tokens", "tenant", tenant, "model", model, "kind", kind))
+                    .increment(count);
         }
     }
 
     private Timer timer(String name, String description, String tenant, String model) {
-        return Timer.builder(name).description(description).tag("tenant", tenant).tag("model", model)
-                .publishPercentileHistogram().register(meters);
+        return timers.computeIfAbsent(name + '|' + tenant + '|' + model, key -> Timer.builder(name).description(description)
+                .tag("tenant", tenant).tag("model", model).publishPercentileHistogram().register(meters));
     }
 }
