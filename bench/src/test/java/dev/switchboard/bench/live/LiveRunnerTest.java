@@ -80,7 +80,7 @@ class LiveRunnerTest {
             List<FakeOpenAiServer.Received> received = server.received();
             assertThat(received).hasSize(5);
             long spreadMs = (received.get(4).nanos() - received.get(0).nanos()) / 1_000_000;
-            assertThat(spreadMs).isBetween(60L, 200L);
+            assertThat(spreadMs).isBetween(60L, 300L);
             for (FakeOpenAiServer.Received r : received) {
                 assertThat(r.body().path("max_tokens").asInt()).isEqualTo(33);
                 assertThat(r.body().path("stream").asBoolean()).isTrue();
@@ -106,7 +106,9 @@ class LiveRunnerTest {
 
             List<FakeOpenAiServer.Received> received = server.received();
             long spreadMs = (received.get(4).nanos() - received.get(0).nanos()) / 1_000_000;
-            assertThat(spreadMs).isBetween(80L, 250L);
+            // 100 ms apart in the trace, 25 ms apart on the wall clock; a starved machine delays sends,
+            // but only compression brings five sends under the uncompressed 400 ms
+            assertThat(spreadMs).isBetween(80L, 399L);
             // a 50 ms wall TTFT is 200 ms of trace time
             assertThat(report.ttftMs().p50()).isBetween(200.0, 800.0);
             assertThat(report.speed()).isEqualTo(4.0);
