@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.cloud.client.loadbalancer.reactive.ReactorLoadBalancerExchangeFilterFunction;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -36,7 +38,9 @@ public class SchedulerClient {
 
     public SchedulerClient(WebClient.Builder builder, ReactorLoadBalancerExchangeFilterFunction loadBalancing,
             GatewayProperties properties, GatewayMetrics metrics) {
-        this.client = builder.clone().baseUrl("http://" + MetadataKeys.SCHEDULER_SERVICE).filter(loadBalancing).build();
+        // no http.client.requests observation: switchboard_gateway_scheduler_seconds times every call
+        this.client = builder.clone().observationRegistry(ObservationRegistry.NOOP)
+                .baseUrl("http://" + MetadataKeys.SCHEDULER_SERVICE).filter(loadBalancing).build();
         this.properties = properties;
         this.metrics = metrics;
     }

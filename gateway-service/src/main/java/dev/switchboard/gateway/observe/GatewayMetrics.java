@@ -1,23 +1,29 @@
 package dev.switchboard.gateway.observe;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** The gateway's request metrics (names and tags are listed in docs/metrics.md). */
+/**
+ * The gateway's request metrics (names and tags are listed in docs/metrics.md). Meters recorded on
+ * every request are looked up once per tag combination and kept: building and registering a meter
+ * per request costs more than the recording itself.
+ */
 @Component
 public class GatewayMetrics {
     private final MeterRegistry meters;
-    /** Inter-token timers by model: recorded for every streamed chunk, so looked up once per model. */
-    private final java.util.Map<String, Timer> interTokenTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Inter-token timers by model: recorded for every streamed chunk. */
+    private final Map<String, Timer> interTokenTimers = new ConcurrentHashMap<>();
     /** Per-request meters by name, tenant and model (tenants come from config; unknown models are not labels). */
-    private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<String, io.micrometer.core.instrument.Counter> tokenCounters =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -26,8 +32,9 @@ public class GatewayMetrics {
     /** One finished client request (after all retries). */
     public void request(String tenant, String model, int status, boolean stream, long e2eNanos, StreamObserver observer) {
         String statusTag = Integer.toString(status);
-        meters.counter("switchboard_gateway_requests", "tenant", tenant, "model", model, "status", statusTag,
-                "stream", Boolean.toString(stream)).increment();
+        counters.computeIfAbsent("requests|" + tenant + '|' + model + '|' + statusTag + '|' + stream,
+                key -> meters.counter("switchboard_gateway_requests", "tenant", tenant, "model", model, "status", statusTag,
+                        "stream", Boolean.toString(stream))).increment();
         timer("switchboard_gateway_e2e_seconds", "End-to-end request latency at the gateway", tenant, model)
                 .record(e2eNanos, TimeUnit.NANOSECONDS);
         if (observer == null) {
@@ -58,13 +65,14 @@ public class GatewayMetrics {
     }
 
     public Timer schedulerCalls(String outcome) {
-        return Timer.builder("switchboard_gateway_scheduler_seconds").description("Latency of scheduling calls")
-                .tag("outcome", outcome).publishPercentileHistogram().register(meters);
+        return timers.computeIfAbsent("scheduler|" + outcome, key -> Timer.builder("switchboard_gateway_scheduler_seconds")
+                .description("Latency of scheduling calls").tag("outcome", outcome).publishPercentileHistogram()
+                .register(meters));
     }
 
     private void tokens(String tenant, String model, String kind, int count) {
         if (count > 0) {
-            tokenCounters.computeIfAbsent(kind + '|' + tenant + '|' + model,
+            counters.computeIfAbsent("tokens|" + kind + '|' + tenant + '|' + model,
                     key -> meters.counter("switchboard_gateway_tokens", "tenant", tenant, "model", model, "kind", kind))
                     .increment(count);
         }

@@ -2,6 +2,7 @@ package dev.switchboard.gateway.observe;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -33,7 +34,9 @@ public final class StreamObserver {
     private final boolean sse;
     private final long startNanos;
     private final Listener listener;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+    /** The current SSE line (unsynchronised: one writer, so no ByteArrayOutputStream). */
+    private byte[] line = new byte[512];
+    private int lineLength;
     private final ByteArrayOutputStream json = new ByteArrayOutputStream();
     private long firstTokenNanos = -1;
     private long lastTokenNanos = -1;
@@ -63,32 +66,55 @@ public final class StreamObserver {
             }
             return;
         }
-        for (int i = offset; i < offset + length; i++) {
-            byte b = bytes[i];
-            if (b == '\n') {
-                onLine(line.toByteArray(), nowNanos);
-                line.reset();
-            } else if (b != '\r' && line.size() < MAX_LINE) {
-                line.write(b);
+        int end = offset + length;
+        int from = offset;
+        while (from < end) {
+            int newline = from;
+            while (newline < end && bytes[newline] != '\n') {
+                newline++;
             }
+            append(bytes, from, newline - from);
+            if (newline == end) {
+                return;
+            }
+            onLine(line, lineLength, nowNanos);
+            lineLength = 0;
+            from = newline + 1;
         }
+    }
+
+    private void append(byte[] bytes, int from, int count) {
+        int room = MAX_LINE - lineLength;
+        int n = Math.min(count, room);
+        if (n <= 0) {
+            return;
+        }
+        if (lineLength + n > line.length) {
+            line = Arrays.copyOf(line, Math.min(MAX_LINE, Math.max(line.length * 2, lineLength + n)));
+        }
+        System.arraycopy(bytes, from, line, lineLength, n);
+        lineLength += n;
     }
 
     /** The response is complete (reads {@code usage} of a plain JSON answer). */
     public void onComplete() {
         if (!sse && !jsonOverflow && json.size() > 0) {
-            readUsage(json.toByteArray(), 0);
+            byte[] body = json.toByteArray();
+            readUsage(body, 0, body.length);
         }
     }
 
-    private void onLine(byte[] l, long nowNanos) {
-        if (l.length < 5 || l[0] != 'd' || l[1] != 'a' || l[2] != 't' || l[3] != 'a' || l[4] != ':') {
+    private void onLine(byte[] l, int length, long nowNanos) {
+        if (length > 0 && l[length - 1] == '\r') {
+            length--;
+        }
+        if (length < 5 || l[0] != 'd' || l[1] != 'a' || l[2] != 't' || l[3] != 'a' || l[4] != ':') {
             return;
         }
-        if (indexOf(l, ERROR) >= 0) {
+        if (indexOf(l, length, ERROR) >= 0) {
             sawError = true;
         }
-        if (hasNonEmptyValue(l, CONTENT) || hasNonEmptyValue(l, TEXT)) {
+        if (hasNonEmptyValue(l, length, CONTENT) || hasNonEmptyValue(l, length, TEXT)) {
             long gap = lastTokenNanos < 0 ? -1 : nowNanos - lastTokenNanos;
             if (firstTokenNanos < 0) {
                 firstTokenNanos = nowNanos;
@@ -97,15 +123,14 @@ public final class StreamObserver {
             contentChunks++;
             listener.onToken(nowNanos, gap);
         }
-        int usage = indexOf(l, USAGE);
-        if (usage >= 0) {
-            readUsage(l, 5);
+        if (indexOf(l, length, USAGE) >= 0) {
+            readUsage(l, 5, length - 5);
         }
     }
 
     /** Reads the top-level {@code usage} object of one JSON document. */
-    private void readUsage(byte[] doc, int offset) {
-        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), doc, offset, doc.length - offset)) {
+    private void readUsage(byte[] doc, int offset, int length) {
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), doc, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return;
             }
@@ -155,14 +180,14 @@ public final class StreamObserver {
         return value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : fallback;
     }
 
-    private static boolean hasNonEmptyValue(byte[] l, byte[] key) {
-        int at = indexOf(l, key);
-        return at >= 0 && at + key.length < l.length && l[at + key.length] != '"';
+    private static boolean hasNonEmptyValue(byte[] l, int length, byte[] key) {
+        int at = indexOf(l, length, key);
+        return at >= 0 && at + key.length < length && l[at + key.length] != '"';
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
+    private static int indexOf(byte[] haystack, int length, byte[] needle) {
         outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
+        for (int i = 0; i <= length - needle.length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;
