@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tenantsFile            tenants YAML file, watched (empty: none; Nacos can provide them too)
  * @param saturationWaiting      admission: engine queue length at which an endpoint is saturated
  * @param saturationKvUsage      admission: KV usage at which an endpoint is saturated
+ * @param headroomPrefillTokens  admission: pending prefill tokens (sent, likely not prefilled yet) at which an
+ *                               endpoint has no headroom; 0: no bound
+ * @param headroomRunning        admission: open leases at which an endpoint has no headroom; 0: no bound
  * @param queueTimeout           admission: a request waiting longer gets 429
  * @param agingInterval          admission: waiting this long raises a request's priority band by one
  * @param defaultOutputTokens    admission: output estimate for requests without max_tokens
@@ -44,6 +47,8 @@ public record SchedulerProperties(
         @DefaultValue("") String tenantsFile,
         @DefaultValue("3") int saturationWaiting,
         @DefaultValue("0.95") double saturationKvUsage,
+        @DefaultValue("8192") long headroomPrefillTokens,
+        @DefaultValue("0") int headroomRunning,
         @DefaultValue("30s") Duration queueTimeout,
         @DefaultValue("10s") Duration agingInterval,
         @DefaultValue("256") int defaultOutputTokens) {
@@ -66,8 +71,9 @@ public record SchedulerProperties(
             throw new IllegalArgumentException(PREFIX + ".decision-history and session-capacity must be >= 0");
         }
         try {
-            new dev.switchboard.scheduler.admission.AdmissionConfig(saturationWaiting, saturationKvUsage, queueTimeout,
-                    agingInterval, defaultOutputTokens, 0);
+            // the parameters, not admission(): fields are assigned only after this compact constructor
+            new dev.switchboard.scheduler.admission.AdmissionConfig(saturationWaiting, saturationKvUsage, headroomPrefillTokens,
+                    headroomRunning, queueTimeout, agingInterval, defaultOutputTokens, 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(PREFIX + "." + e.getMessage(), e);
         }
@@ -75,8 +81,9 @@ public record SchedulerProperties(
 
     /** The admission settings (validated there). */
     public dev.switchboard.scheduler.admission.AdmissionConfig admission() {
-        return new dev.switchboard.scheduler.admission.AdmissionConfig(saturationWaiting, saturationKvUsage, queueTimeout,
-                agingInterval, defaultOutputTokens, dev.switchboard.contract.tenants.TenantsConfig.DEFAULT_MAX_QUEUED);
+        return new dev.switchboard.scheduler.admission.AdmissionConfig(saturationWaiting, saturationKvUsage,
+                headroomPrefillTokens, headroomRunning, queueTimeout, agingInterval, defaultOutputTokens,
+                dev.switchboard.contract.tenants.TenantsConfig.DEFAULT_MAX_QUEUED);
     }
 
     private static void positive(String name, Duration value) {

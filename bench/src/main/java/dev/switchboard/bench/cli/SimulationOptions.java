@@ -55,6 +55,17 @@ public final class SimulationOptions {
                     + "tenants not in it weigh 1.")
     Path tenantsConfig;
 
+    @Option(names = "--headroom-prefill-tokens", paramLabel = "TOKENS",
+            description = "Admission headroom: an engine with this many uncached prompt tokens sent and likely not prefilled "
+                    + "yet takes no more requests until it catches up (0: no bound; default: the scheduler's, "
+                    + AdmissionConfig.DEFAULT_HEADROOM_PREFILL_TOKENS + ").")
+    Long headroomPrefillTokens;
+
+    @Option(names = "--headroom-running", paramLabel = "N",
+            description = "Admission headroom: an engine with this many requests in flight takes no more until one finishes "
+                    + "(0: no bound, the default, as the scheduler's).")
+    Integer headroomRunning;
+
     @Option(names = "--model", paramLabel = "NAME", description = "Model requests ask for (default: the cluster's first model).")
     String model;
 
@@ -116,10 +127,20 @@ public final class SimulationOptions {
                 throw new IllegalArgumentException("--tenants-config applies to --admission fair, not " + mode.cliName());
             }
             return new DesConfig(spec, served, new LiveConfig.Slo(sloTtft, sloItl), reportInterval, kvEvents, maxModelLen,
-                    DesConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND, Duration.ofMinutes(10), mode, AdmissionConfig.defaults(),
-                    tenants());
+                    DesConfig.DEFAULT_PREFILL_TOKENS_PER_SECOND, Duration.ofMinutes(10), mode, admissionConfig(), tenants());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), messageFor(e), e);
+        }
+    }
+
+    private AdmissionConfig admissionConfig() {
+        AdmissionConfig d = AdmissionConfig.defaults();
+        long prefill = headroomPrefillTokens == null ? d.headroomPrefillTokens() : headroomPrefillTokens;
+        int running = headroomRunning == null ? d.headroomRunning() : headroomRunning;
+        try {
+            return d.withHeadroom(prefill, running);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e);
         }
     }
 

@@ -49,7 +49,8 @@ import it.unimi.dsi.fastutil.longs.LongArrayList;
  * {@link SchedulingCycle}, with its prefix index, leases and session table on a {@link VirtualClock}).
  * No HTTP, no threads, no wall clock: the same inputs always give the same numbers.
  *
- * <p>Events, in virtual time (ties: engines in cluster order, then the load report, then arrivals):
+ * <p>Events, in virtual time (ties: engines in cluster order, then the load report, the admission tick,
+ * then arrivals):
  * <ul>
  *   <li><b>arrival</b>: the request is offered to admission ({@link DesConfig#admission()}: the scheduler's
  *       {@link AdmissionController}, which may queue it while every engine is saturated or reject it with
@@ -57,7 +58,8 @@ import it.unimi.dsi.fastutil.longs.LongArrayList;
  *       canonical chat text, {@code max_tokens}, tenant, session); a unified decision submits it to the
  *       chosen engine, a disaggregated one submits a prefill leg (one output token) to the prefill engine;
  *       queued requests are released in admission's order whenever a load report or a completion may have
- *       made room (the service also polls every 20 ms; nothing it reads changes in between here);</li>
+ *       made room, and every 20 ms while requests wait (the service's admission tick: the prefill
+ *       backlog that bounds headroom drains with time);</li>
  *   <li><b>step end</b>: an engine with work steps back to back, each step lasting what its cost model
  *       says; the step's tokens are delivered at its end. A finished prefill leg submits the decode leg to
  *       the decode engine as {@code prefilledRemotely} (the core models the KV transfer); the prefill
@@ -82,6 +84,8 @@ public final class DesSimulation {
     private static final String PREFILL_SUFFIX = "/prefill";
     /** The one tenant every request is queued as under {@link Admission#FIFO}. */
     private static final String FIFO_TENANT = "fifo";
+    /** The scheduler service's {@code admission-tick}: how often it re-checks headroom for queued requests. */
+    private static final long ADMISSION_TICK_NANOS = 20_000_000L;
 
     private final DesConfig config;
 
@@ -169,6 +173,8 @@ public final class DesSimulation {
         final ScheduleRequest admitted;
         /** Admission charged it: it must hear of the completion. */
         boolean dispatched;
+        /** When it left admission's queue (or arrived, if it never waited there). */
+        long dequeuedAt = -1;
         String leaseId;
         int predictedCached = -1;
         Node decode;
@@ -229,7 +235,8 @@ public final class DesSimulation {
             this.listener = listener;
             this.stopWhenMissed = stopWhenMissed;
             this.flights = new Flight[requests.size()];
-            this.stats = new RunStats(1, config.slo().ttft(), config.slo().itl());
+            this.stats = new RunStats(1, config.slo().ttft(), config.slo().itl())
+                    .weights(tenant -> config.tenants().byId(tenant).map(Tenant::weight).orElse(1.0));
             this.allowedLate = RunStats.allowedLate(requests.size());
             this.nodes = buildNodes();
             ClusterSnapshot discovered = new ClusterSnapshot(0, java.util.Arrays.stream(nodes).map(n -> n.discovered).toList());
@@ -297,16 +304,21 @@ public final class DesSimulation {
                     }
                 }
                 long tArrival = nextArrival < requests.size() ? requests.get(nextArrival).arrivalNanos() : NEVER;
-                if (node == null && tArrival == NEVER && (admission == null || admission.queuedTotal() == 0)) {
+                boolean waiting = admission != null && admission.queuedTotal() > 0;
+                if (node == null && tArrival == NEVER && !waiting) {
                     break; // nothing can happen any more (queued requests wait for load reports)
                 }
-                long t = Math.min(Math.min(tEngine, tArrival), nextReport);
+                // the service's admission tick: headroom budgets drain with time, not only on events
+                long tTick = waiting ? (clock.nanos() / ADMISSION_TICK_NANOS + 1) * ADMISSION_TICK_NANOS : NEVER;
+                long t = Math.min(Math.min(Math.min(tEngine, tArrival), nextReport), tTick);
                 clock.set(t);
                 if (tEngine == t) {
                     advance(node, t);
                 } else if (nextReport == t) {
                     report(t);
                     nextReport += interval;
+                } else if (tTick == t) {
+                    drain(t);
                 } else {
                     arrive(requests.get(nextArrival++), t);
                 }
@@ -455,6 +467,7 @@ public final class DesSimulation {
         /** Runs the scheduling cycle for an admitted request and submits what it decided. */
         private void dispatch(Flight f, long t) {
             DesRequest r = f.request;
+            f.dequeuedAt = t;
             DecisionEngine.Outcome outcome = scheduler.decide(cycle, f.scheduled, reported);
             if (admission != null) {
                 if (outcome.lease() != null) {
@@ -582,7 +595,7 @@ public final class DesSimulation {
             }
             stats.record(new RequestResult(r.tenant(), null, 0, f.firstTokenAt - r.arrivalNanos(), t - r.arrivalNanos(),
                     f.gaps.toLongArray(), f.outputTokens, f.outputTokens, r.promptTokens(), Math.max(0, f.cachedTokens),
-                    true, f.predictedCached), null);
+                    true, f.predictedCached), null, r.arrivalNanos(), f.dequeuedAt);
             f.gaps.clear();
             f.gaps.trim();
             f.lastTokenAt = t; // e2e end, kept for the record
@@ -606,7 +619,8 @@ public final class DesSimulation {
             f.firstTokenAt = -1;
             f.outputTokens = 0;
             errors.put(f.request.index(), error);
-            stats.record(RequestResult.failed(f.request.tenant(), error, 0, t - f.request.arrivalNanos()), null);
+            stats.record(RequestResult.failed(f.request.tenant(), error, 0, t - f.request.arrivalNanos()), null,
+                    f.request.arrivalNanos(), f.dequeuedAt >= 0 ? f.dequeuedAt : t);
             completed(t);
             drain(t);
         }

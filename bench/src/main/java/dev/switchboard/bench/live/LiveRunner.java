@@ -143,7 +143,7 @@ public final class LiveRunner {
                 }
                 sent++;
                 listener.sent(inFlight.incrementAndGet());
-                send(p.http(), p.request().tenant(), sendNanos, sendNanos - target, result -> {
+                send(p.http(), p.request().tenant(), sendNanos, sendNanos - target, sendNanos - start, result -> {
                     lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
                     inFlight.decrementAndGet();
                     listener.completed(result);
@@ -211,7 +211,7 @@ public final class LiveRunner {
         }
     }
 
-    private void send(HttpRequest http, String tenant, long sendNanos, long lagNanos,
+    private void send(HttpRequest http, String tenant, long sendNanos, long lagNanos, long sentAfterStartNanos,
             java.util.function.Consumer<RequestResult> done, RunStats stats) {
         StreamObserver observer = new StreamObserver(JSON, sendNanos);
         String[] errorBody = new String[1];
@@ -258,7 +258,7 @@ public final class LiveRunner {
                         }
                     }
                     try {
-                        stats.record(result, detail);
+                        stats.record(result, detail, sentAfterStartNanos, -1);
                     } finally {
                         done.accept(result);
                     }

@@ -34,7 +34,7 @@ import java.util.Map;
  * @param slo                the SLO used for goodput
  * @param prefixHitPredicted share of prompt tokens the scheduler predicted cached, or {@code null}
  * @param prefixHitActual    share of prompt tokens the engines reported cached, or {@code null}
- * @param fairnessIndex      Jain's index over tenants' token service, or {@code null}
+ * @param fairnessIndex      Jain's index over weighted token service among backlogged tenants, or {@code null}
  * @param perTenant          the same latencies per tenant
  * @param sloMet             whether the run as a whole met the SLO: TTFT p90 (failures counting as misses) and
  *                           inter-token p90 within the bounds ({@code capacity}'s criterion)

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 import org.HdrHistogram.Histogram;
 
@@ -23,6 +24,8 @@ public final class RunStats {
     private final Histogram sendLag = histogram();
     private final Map<String, Long> errors = new TreeMap<>();
     private final Map<String, String> errorSamples = new TreeMap<>();
+    private final BackloggedFairness backlogged = new BackloggedFairness();
+    private ToDoubleFunction<String> weights = tenant -> 1;
     private long usageMissing;
     private long lateOrFailed;
 
@@ -59,7 +62,31 @@ public final class RunStats {
         this.sloItlNanos = sloItl.toNanos();
     }
 
-    /** Records one finished (or failed) request; {@code errorDetail} is kept as the first sample of its error. */
+    /** Tenants' weights for the fairness index (service is divided by them); 1 for everyone by default. */
+    public synchronized RunStats weights(ToDoubleFunction<String> value) {
+        weights = Objects.requireNonNull(value, "value");
+        return this;
+    }
+
+    /**
+     * Records one finished (or failed) request sent at {@code sentNanos} on the run's clock (from its
+     * start), so that it counts for the fairness index among backlogged tenants: it kept its tenant
+     * backlogged until {@code waitedUntilNanos} (when it left the scheduler's queue, known in virtual
+     * time), or, if that is negative, until its first token or failure (all a client sees).
+     */
+    public synchronized void record(RequestResult r, String errorDetail, long sentNanos, long waitedUntilNanos) {
+        record(r, errorDetail);
+        long first = r.ok() && r.ttftNanos() >= 0 ? sentNanos + r.ttftNanos() : -1;
+        long end = sentNanos + r.e2eNanos();
+        long waited = waitedUntilNanos >= 0 ? waitedUntilNanos : first >= 0 ? first : end;
+        backlogged.add(r.tenant(), sentNanos, waited, waitedUntilNanos >= 0, first, end, r.ok() ? r.promptTokens() : 0,
+                r.ok() ? r.outputTokens() : 0);
+    }
+
+    /**
+     * Records one finished (or failed) request; {@code errorDetail} is kept as the first sample of its
+     * error. Without its send time it does not count for the fairness index.
+     */
     public synchronized void record(RequestResult r, String errorDetail) {
         // client health, not system latency: wall time, never scaled by the speed factor
         sendLag.recordValue(Math.max(0, r.sendLagNanos() / 1_000));
@@ -157,22 +184,13 @@ public final class RunStats {
     }
 
     /**
-     * Jain's fairness index over the tenants' served tokens (prompt plus output tokens of successful
-     * requests): 1 when every tenant got the same service, 1/n when one got everything; {@code null}
-     * with fewer than two tenants.
+     * Jain's fairness index over token service (prompt plus output tokens, divided by the tenant's weight)
+     * among backlogged tenants, over {@value BackloggedFairness#WINDOW_NANOS} ns windows (see
+     * {@link BackloggedFairness}); {@code null} with fewer than two tenants or when no window had two
+     * tenants backlogged at once.
      */
     private Double fairness() {
-        if (tenants.size() < 2) {
-            return null;
-        }
-        double sum = 0;
-        double squares = 0;
-        for (Tally t : tenants.values()) {
-            double x = t.promptTokens + t.outputTokens;
-            sum += x;
-            squares += x * x;
-        }
-        return squares == 0 ? null : round(sum * sum / (tenants.size() * squares));
+        return tenants.size() < 2 ? null : backlogged.index(weights);
     }
 
     private static double rate(long count, double seconds) {

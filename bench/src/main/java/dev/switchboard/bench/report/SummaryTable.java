@@ -41,7 +41,7 @@ public final class SummaryTable {
                     r.sloMet() ? "met" : "missed");
         }
         if (r.fairnessIndex() != null) {
-            line(out, "fairness (Jain's index over tenants' served tokens): %.3f", r.fairnessIndex());
+            line(out, "fairness (Jain's index over token service among backlogged tenants): %.3f", r.fairnessIndex());
         }
         RunReport.Simulation sim = r.simulation();
         if (sim != null) {

@@ -71,7 +71,8 @@ class SimulationCommandsTest {
         assertThat(run.path("goodput_rps").asDouble()).isPositive();
         assertThat(run.path("prefix_hit_predicted").asDouble()).isBetween(0.0, 1.0);
         assertThat(run.path("prefix_hit_actual").asDouble()).isBetween(0.0, 1.0);
-        assertThat(run.path("fairness_index").asDouble()).isBetween(0.5, 1.0);
+        // 12 requests on two engines: nobody waits, so no tenant is backlogged and there is nothing to compare
+        assertThat(run.path("fairness_index").isNull()).isTrue();
         assertThat(run.path("per_tenant").path("tenant-1").path("ttft_ms").path("p90").isNumber()).isTrue();
         assertThat(run.path("simulation").path("engines").asInt()).isEqualTo(2);
         assertThat(run.path("send_lag_ms").isNull()).isTrue();

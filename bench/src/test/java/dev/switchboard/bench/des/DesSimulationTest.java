@@ -177,6 +177,26 @@ class DesSimulationTest {
     }
 
     @Test
+    void backloggedTenantsGetServiceInProportionToTheirWeights() throws Exception {
+        // three tenants all over their share of one H100; the heavy one weighs 2 and asks for 4x a light one
+        Workload w = HeavyTenantWorkload.preset(new GeneratorParams("heavy-tenant", Map.of("duration", "60s", "rate", "15",
+                "heavy-factor", "4", "light-tenants", "2")), 1).generate("heavy-tenant");
+        PreparedWorkload prepared = PreparedWorkload.prepare(w, "llama-3-8b", 4, new SyntheticText());
+        TenantsConfig weights = TenantsConfig.parse(new String(getClass().getResourceAsStream(
+                "/tenants/weighted-heavy-tenant.yaml").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        DesConfig base = DesConfig.of(ClusterSpec.parse("1xH100"));
+        RunReport fair = new DesSimulation(base.withAdmission(Admission.FAIR, weights)).run(prepared, DEFAULT).report();
+        RunReport fifo = new DesSimulation(base.withAdmission(Admission.FIFO, weights)).run(prepared, DEFAULT).report();
+
+        // Jain over service / weight among backlogged tenants: fair queueing follows the weights, FIFO the demand
+        assertThat(fair.fairnessIndex()).isGreaterThanOrEqualTo(0.95);
+        assertThat(fifo.fairnessIndex()).isLessThan(fair.fairnessIndex() - 0.05);
+        double heavy = fair.perTenant().get("heavy").outputTokensPerS();
+        double light = fair.perTenant().get("light-1").outputTokensPerS();
+        assertThat(heavy / light).as("weight 2 against 1").isBetween(1.6, 2.4);
+    }
+
+    @Test
     void rejectsAWorkloadHashedForAnotherModel() {
         PreparedWorkload w = sharedPrefix(1, 1, 4);
         DesSimulation qwen = new DesSimulation(DesConfig.of(ClusterSpec.parse("1xH100:qwen2.5-7b")));

@@ -19,7 +19,8 @@ import dev.switchboard.scheduler.framework.EndpointView;
 
 /**
  * Admission in front of the scheduling cycle: token-weighted fair queueing across tenants, priority
- * bands, backpressure from engine saturation with late binding, and per-tenant token quotas.
+ * bands, backpressure from engine saturation and headroom budgets with late binding, and per-tenant
+ * token quotas.
  *
  * <p><b>Fairness</b> (virtual token counters, after Sheng et al., OSDI'24 "Fairness in Serving Large
  * Language Models"): each tenant has a counter that grows by (prompt + output tokens) / weight for
@@ -34,11 +35,27 @@ import dev.switchboard.scheduler.framework.EndpointView;
  * b waits behind higher bands for at most (top band - b) x agingInterval before it competes as a
  * top-band request (and then by counter and age).
  *
- * <p><b>Backpressure and late binding</b>: an endpoint is saturated when its engine's waiting queue
- * reaches {@code saturationWaiting}, or its KV usage reaches {@code saturationKvUsage}. A request whose candidate endpoints are all saturated (or that would
- * overtake waiting requests of its model) waits here, and is released (by {@link #next}) only when an
- * endpoint has headroom, to be scheduled against the freshest snapshot. Endpoints that have not
- * reported yet are never considered saturated. Queue timeout or a full tenant queue: 429.
+ * <p><b>Backpressure and late binding</b>: a request goes to the engines at once only while one of its
+ * candidate endpoints has <em>headroom</em> (and no request of its model waits here); otherwise it waits
+ * here and is released (by {@link #next}), in fair order, when an endpoint has headroom again, to be
+ * scheduled against the freshest snapshot. An endpoint has headroom when it is neither
+ * <ul>
+ *   <li><b>saturated</b>, on the engine's own signals: its waiting queue reaches {@code saturationWaiting}
+ *       or its KV usage reaches {@code saturationKvUsage} (endpoints that have not reported yet are never
+ *       saturated), nor</li>
+ *   <li><b>over a headroom budget</b>, on the scheduler's own bookkeeping, which moves with every
+ *       dispatch rather than every load report: the uncached prompt tokens it sent there that the engine
+ *       has likely not prefilled yet ({@link EndpointView#prefillBacklogTokens()}, drained at the
+ *       configured prefill rate) reach {@code headroomPrefillTokens}, or its open leases reach
+ *       {@code headroomRunning}.</li>
+ * </ul>
+ * Why the budgets: saturation alone says "stop" only once the engine queues, and between two load
+ * reports it says nothing at all, so a flood fills the engine's running batch (and its prefill chunks)
+ * before fair order matters; a newcomer then waits behind it inside the engine, which serves in arrival
+ * order. Keeping at most about one step's worth of prefill (and, optionally, a bounded batch) in the
+ * engine keeps the backlog here, where a light tenant's request overtakes a heavy one's. The budgets
+ * never block an idle endpoint (a prompt longer than the budget still goes alone). Queue timeout or a
+ * full tenant queue: 429.
  *
  * <p><b>Quotas</b>: tokens per minute per tenant as a token bucket (capacity = the per-minute quota,
  * refilled continuously), reserved at admission (prompt + max_tokens, or a default output estimate)
@@ -58,6 +75,7 @@ public final class AdmissionController {
     private final Map<String, Charge> charges = new HashMap<>();
     private final Map<String, Integer> queuedByModel = new HashMap<>();
     private long sequence;
+    private long inFlightTokens;
     private double lastServedCounter;
 
     private static final class TenantState {
@@ -68,6 +86,8 @@ public final class AdmissionController {
         boolean bucketStarted;
         final TreeMap<Integer, ArrayDeque<QueuedRequest>> queues = new TreeMap<>();
         int queued;
+        /** Estimated tokens of its requests sent to engines and not completed yet. */
+        long inFlightTokens;
 
         TenantState(String id) {
             this.id = id;
@@ -75,7 +95,10 @@ public final class AdmissionController {
     }
 
     /** What was reserved and charged for one request, reconciled at completion. */
-    private record Charge(String tenant, long quotaReserved, long estimatedTokens, double weight) {
+    private record Charge(String tenant, long quotaReserved, long estimatedTokens, double weight, boolean inFlight) {
+        Charge sent() {
+            return new Charge(tenant, quotaReserved, estimatedTokens, weight, true);
+        }
     }
 
     /** Per-tenant state for the admin API and metrics. */
@@ -134,7 +157,10 @@ public final class AdmissionController {
         }
         List<EndpointView> candidates = candidates(request.model(), snapshot);
         boolean mustWait = !candidates.isEmpty()
-                && (queuedByModel.getOrDefault(request.model(), 0) > 0 || candidates.stream().allMatch(this::saturated));
+                && (queuedByModel.getOrDefault(request.model(), 0) > 0 || candidates.stream().noneMatch(this::hasHeadroom))
+                // a tenant below its share, with nothing of its own waiting, goes ahead of the backlog at once
+                && !(state.queued == 0 && belowShare(state, tenant, activeWeight(state))
+                        && candidates.stream().anyMatch(e -> !saturated(e)));
         if (mustWait && state.queued >= tenant.maxQueued()) {
             return reject(429, "Tenant '" + tenant.id() + "' already has " + state.queued
                     + " requests waiting for a free engine (its limit); retry shortly.", "queue_full", 1);
@@ -155,13 +181,18 @@ public final class AdmissionController {
         return new Verdict.Queued(ticket);
     }
 
-    /** A scheduled request was sent to an engine: charge its tenant's virtual counter. */
+    /** A scheduled request was sent to an engine: charge its tenant's virtual counter; it is in flight. */
     public void dispatched(ScheduleRequest request) {
         Charge charge = charges.get(request.requestId());
         TenantState state = state(tenant(request.tenant()).id());
         double weight = charge == null ? tenant(request.tenant()).weight() : charge.weight();
         state.counter += estimatedTokens(request) / weight;
         lastServedCounter = state.counter;
+        if (charge != null && !charge.inFlight()) {
+            charges.put(request.requestId(), charge.sent());
+            state(charge.tenant()).inFlightTokens += charge.estimatedTokens();
+            inFlightTokens += charge.estimatedTokens();
+        }
     }
 
     /** Scheduling failed after admission (no endpoint): give back the quota reservation. */
@@ -184,6 +215,10 @@ public final class AdmissionController {
         if (charge == null) {
             return;
         }
+        if (charge.inFlight()) {
+            state(charge.tenant()).inFlightTokens -= charge.estimatedTokens();
+            inFlightTokens -= charge.estimatedTokens();
+        }
         if (actualTokens >= 0) {
             state(charge.tenant()).counter += (actualTokens - charge.estimatedTokens()) / charge.weight();
             refund(charge, Math.max(0, charge.quotaReserved() - actualTokens));
@@ -203,6 +238,8 @@ public final class AdmissionController {
         }
         long now = clock.millis();
         Map<String, Boolean> headroom = new HashMap<>();
+        Map<String, Boolean> unsaturated = new HashMap<>();
+        double activeWeight = activeWeight(null);
         TenantState bestState = null;
         QueuedRequest best = null;
         int bestBand = Integer.MIN_VALUE;
@@ -215,14 +252,17 @@ public final class AdmissionController {
         for (TenantState s : states.values()) {
             for (ArrayDeque<QueuedRequest> queue : s.queues.values()) {
                 QueuedRequest head = queue.peekFirst();
-                if (head == null || !headroom.computeIfAbsent(head.request().model(),
-                        model -> candidates(model, snapshot).stream().anyMatch(e -> !saturated(e)))) {
+                if (head == null) {
+                    continue;
+                }
+                String model = head.request().model();
+                if (!headroom.computeIfAbsent(model, m -> candidates(m, snapshot).stream().anyMatch(this::hasHeadroom))
+                        && !(belowShare(s, tenant(s.id), activeWeight) && unsaturated.computeIfAbsent(model,
+                                m -> candidates(m, snapshot).stream().anyMatch(e -> !saturated(e))))) {
                     continue;
                 }
                 int band = Math.min(topBand, head.band() + (int) ((now - head.enqueuedAtMillis()) / config.agingInterval().toMillis()));
-                if (best == null || band > bestBand
-                        || (band == bestBand && (s.counter < bestState.counter
-                        || (s.counter == bestState.counter && head.sequence() < best.sequence())))) {
+                if (best == null || band > bestBand || (band == bestBand && before(s, head, bestState, best))) {
                     best = head;
                     bestBand = band;
                     bestState = s;
@@ -233,6 +273,21 @@ public final class AdmissionController {
             remove(bestState, best);
         }
         return best;
+    }
+
+    /**
+     * Fair order within a band: the smaller counter; on a tie (a tenant back from idle is lifted exactly to
+     * the least-served waiting counter) the tenant with fewer requests waiting, so a light tenant's
+     * request overtakes a flood's backlog instead of queueing behind its oldest request; then the oldest.
+     */
+    private static boolean before(TenantState s, QueuedRequest head, TenantState other, QueuedRequest otherHead) {
+        if (s.counter != other.counter) {
+            return s.counter < other.counter;
+        }
+        if (s.queued != other.queued) {
+            return s.queued < other.queued;
+        }
+        return head.sequence() < otherHead.sequence();
     }
 
     /** Removes and returns requests that waited longer than the queue timeout (each gets a 429). */
@@ -293,15 +348,34 @@ public final class AdmissionController {
     }
 
     /**
-     * Whether the endpoint has no headroom for another request, judged on the engine's own signals
-     * (waiting queue, KV usage). The scheduler's open leases are not a measure of engine load: they
-     * include requests the engine has already finished whose completion is still on its way.
+     * Whether the endpoint may take another request now: not {@linkplain #saturated saturated} and within
+     * both headroom budgets (see the class comment).
+     */
+    public boolean hasHeadroom(EndpointView e) {
+        return !saturated(e) && !overBudget(e);
+    }
+
+    /**
+     * Whether the engine's own signals (waiting queue, KV usage) say it is saturated. The scheduler's
+     * open leases are not a measure of engine queueing: they include requests the engine has already
+     * finished whose completion is still on its way.
      */
     public boolean saturated(EndpointView e) {
         if (e.load() == null) {
             return false;
         }
         return e.waiting() >= config.saturationWaiting() || e.kvUsage() >= config.saturationKvUsage();
+    }
+
+    /**
+     * Whether the work the scheduler itself sent there and the engine has not caught up with reaches a
+     * headroom budget. Judged on the scheduler's own counts (they change with each dispatch, between load
+     * reports); open leases may include a few requests whose completion is on its way, which at a budget
+     * of tens of requests costs a few slots for a few milliseconds.
+     */
+    public boolean overBudget(EndpointView e) {
+        return (config.headroomPrefillTokens() > 0 && e.prefillBacklogTokens() >= config.headroomPrefillTokens())
+                || (config.headroomRunning() > 0 && e.outstanding() >= config.headroomRunning());
     }
 
     private static List<EndpointView> candidates(String model, ClusterSnapshot snapshot) {
@@ -320,7 +394,7 @@ public final class AdmissionController {
             state.bucket -= cost;
             reserved = cost;
         }
-        charges.put(request.requestId(), new Charge(tenant.id(), reserved, cost, tenant.weight()));
+        charges.put(request.requestId(), new Charge(tenant.id(), reserved, cost, tenant.weight(), false));
     }
 
     private void refund(Charge charge, long tokens) {
@@ -347,6 +421,28 @@ public final class AdmissionController {
         }
         s.bucketAtMillis = now;
         return s.bucket;
+    }
+
+    /**
+     * Whether the tenant holds less than its weighted share of the tokens in flight: its in-flight tokens
+     * below (all in-flight tokens) x weight / (weights of tenants with requests in flight or waiting).
+     * Such a tenant may go while every endpoint is over its headroom budget (not when saturated): the
+     * budgets keep a flood in the queue, not a tenant that uses less than its share. This can overshoot
+     * a budget by at most the shares of the tenants below theirs; a tenant alone is never below.
+     */
+    private boolean belowShare(TenantState s, Tenant t, double activeWeight) {
+        return activeWeight > 0 && s.inFlightTokens < inFlightTokens * t.weight() / activeWeight;
+    }
+
+    /** Sum of the weights of tenants with requests in flight or waiting, counting {@code also} too. */
+    private double activeWeight(TenantState also) {
+        double sum = 0;
+        for (TenantState s : states.values()) {
+            if (s.inFlightTokens > 0 || s.queued > 0 || s == also) {
+                sum += tenant(s.id).weight();
+            }
+        }
+        return sum;
     }
 
     private double minWaitingCounter() {

@@ -325,6 +325,8 @@ public class SchedulerService {
         List<LeaseRegistry.Lease> expired;
         synchronized (this) {
             expired = engine.expireLeases();
+            // admission counts them in flight (fair shares) until it hears they are gone
+            expired.forEach(lease -> admission.completed(lease.requestId(), -1, false));
         }
         if (!expired.isEmpty()) {
             log.warn("expired {} leases that were never completed (a gateway may have crashed)", expired.size());

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.switchboard.contract.tenants.TenantsConfig;
 import dev.switchboard.contract.wire.ScheduleRequest;
@@ -19,7 +21,7 @@ import dev.switchboard.scheduler.framework.ClusterSnapshot;
 class AdmissionControllerTest {
     private final MutableClock clock = new MutableClock();
     private final AdmissionController admission = new AdmissionController(
-            new AdmissionConfig(3, 0.95, Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 100), clock);
+            new AdmissionConfig(3, 0.95, 0, 0, Duration.ofSeconds(30), Duration.ofSeconds(10), 100, 100), clock);
     private int ids;
 
     private static final ClusterSnapshot FREE = new ClusterSnapshot(1, List.of(endpoint("e").load(1, 0, 0.2).build()));
@@ -62,6 +64,80 @@ class AdmissionControllerTest {
         assertThat(admission.saturated(endpoint("queued").load(10, 3, 0.1).build())).isTrue();
         assertThat(admission.saturated(endpoint("full-kv").load(10, 0, 0.96).build())).isTrue();
         assertThat(admission.saturated(endpoint("never-reported").outstanding(50).build())).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // case,                                 running, waiting, kv,  open leases, prefill backlog, budget tokens, budget running, headroom
+            "idle engine,                              0, 0, 0.10,  0,     0, 8192,  64, true",
+            "backlog below the prefill budget,        10, 0, 0.30,  10, 8191, 8192,  64, true",
+            "backlog at the prefill budget,           10, 0, 0.30,  10, 8192, 8192,  64, false",
+            "prefill budget off,                      10, 0, 0.30,  10, 90000,   0,  64, true",
+            "open leases below the running budget,    63, 0, 0.30,  63,    0, 8192,  64, true",
+            "open leases at the running budget,       63, 0, 0.30,  64,    0, 8192,  64, false",
+            "running budget off,                     300, 0, 0.50, 300,    0, 8192,   0, true",
+            "within budgets but the engine queues,    10, 3, 0.30,  13,    0, 8192,  64, false",
+            "within budgets but KV is full,           10, 0, 0.96,  10,    0, 8192,  64, false",
+            "budgets bind before the first report,    -1, 0, 0.00,  64,    0, 8192,  64, false",
+            "no report and within budgets,            -1, 0, 0.00,   5, 1000, 8192,  64, true",
+    })
+    void headroomRule(String name, int running, int waiting, double kv, int open, long backlog, long budgetTokens,
+            int budgetRunning, boolean headroom) {
+        AdmissionController controller = new AdmissionController(AdmissionConfig.defaults().withHeadroom(budgetTokens, budgetRunning),
+                clock);
+        var e = endpoint("e").outstanding(open).backlog(backlog);
+        if (running >= 0) {
+            e.load(running, waiting, kv);
+        }
+        assertThat(controller.hasHeadroom(e.build())).as(name).isEqualTo(headroom);
+        ClusterSnapshot snapshot = new ClusterSnapshot(1, List.of(e.build()));
+        assertThat(controller.offer(request("a", 0, 100, 10), snapshot))
+                .as(name + ": a lone tenant goes at once exactly when there is headroom")
+                .isInstanceOf(headroom ? Verdict.Admit.class : Verdict.Queued.class);
+    }
+
+    @Test
+    void aTenantBelowItsShareGoesWhileOverBudgetButAFloodWaits() {
+        AdmissionController controller = new AdmissionController(AdmissionConfig.defaults().withHeadroom(0, 4), clock);
+        ClusterSnapshot free = new ClusterSnapshot(1, List.of(endpoint("e").load(0, 0, 0.1).build()));
+        for (int i = 0; i < 4; i++) {
+            ScheduleRequest r = request("heavy", 0, 1000, 100);
+            assertThat(controller.offer(r, free)).isInstanceOf(Verdict.Admit.class);
+            controller.dispatched(r);
+        }
+        ClusterSnapshot full = new ClusterSnapshot(1, List.of(endpoint("e").load(4, 0, 0.3).outstanding(4).build()));
+        assertThat(controller.offer(request("heavy", 0, 1000, 100), full)).as("the flood holds everything in flight")
+                .isInstanceOf(Verdict.Queued.class);
+        ScheduleRequest light = request("light", 0, 1000, 100);
+        assertThat(controller.offer(light, full)).as("light holds nothing: below its half, it overtakes the backlog")
+                .isInstanceOf(Verdict.Admit.class);
+        controller.dispatched(light);
+        ClusterSnapshot fuller = new ClusterSnapshot(1, List.of(endpoint("e").load(5, 0, 0.3).outstanding(5).build()));
+        assertThat(controller.next(fuller)).as("heavy is above its share: it waits for headroom").isNull();
+        ClusterSnapshot saturated = new ClusterSnapshot(1, List.of(endpoint("e").load(5, 3, 0.3).outstanding(5).build()));
+        assertThat(controller.offer(request("light-2", 0, 1000, 100), saturated))
+                .as("a saturated engine takes nobody, whatever the share").isInstanceOf(Verdict.Queued.class);
+        controller.completed(light.requestId(), 1100, true);
+        assertThat(controller.queues()).filteredOn(q -> q.tenant().equals("heavy")).singleElement()
+                .extracting(AdmissionController.TenantQueue::queued).isEqualTo(1);
+    }
+
+    @Test
+    void aLightTenantBackFromIdleOvertakesAFloodOnACounterTie() {
+        for (int i = 0; i < 5; i++) {
+            admission.dispatched(admitOrQueue("heavy"));
+        }
+        for (int i = 0; i < 10; i++) {
+            admission.offer(request("heavy", 0, 1000, 100), SATURATED);
+        }
+        QueuedRequest light = ((Verdict.Queued) admission.offer(request("light", 0, 1000, 100), SATURATED)).ticket();
+        assertThat(admission.next(FREE)).as("level counters: fewer waiting goes first").isEqualTo(light);
+    }
+
+    private ScheduleRequest admitOrQueue(String tenant) {
+        ScheduleRequest r = request(tenant, 0, 1000, 100);
+        admission.offer(r, FREE);
+        return r;
     }
 
     @Test

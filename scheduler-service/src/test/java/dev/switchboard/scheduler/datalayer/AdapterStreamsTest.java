@@ -24,7 +24,7 @@ class AdapterStreamsTest {
     private final JsonMapper json = JsonMapper.builder().build();
     private final SchedulerProperties properties = new SchedulerProperties(java.time.Duration.ofSeconds(1),
             java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2), 16, 30000, "switchboard-default", "",
-            java.time.Duration.ofSeconds(2), "", true, 16, 100, "", 3, 0.95, java.time.Duration.ofSeconds(30),
+            java.time.Duration.ofSeconds(2), "", true, 16, 100, "", 3, 0.95, 8192, 0, java.time.Duration.ofSeconds(30),
             java.time.Duration.ofSeconds(10), 256);
     private final EndpointReports reports = new EndpointReports(Clock.systemUTC(), properties);
     private final PrefixIndex index = new PrefixIndex();
