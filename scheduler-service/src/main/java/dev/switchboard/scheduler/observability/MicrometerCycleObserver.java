@@ -1,5 +1,6 @@
 package dev.switchboard.scheduler.observability;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,10 @@ public final class MicrometerCycleObserver implements CycleObserver {
                         .tag("extension_point", extensionPoint)
                         .tag("plugin_type", pluginType)
                         .tag("plugin_name", pluginName)
+                        // bounded buckets: plugins run in microseconds, a slow one in milliseconds
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofNanos(500))
+                        .maximumExpectedValue(Duration.ofMillis(10))
                         .register(meters))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }

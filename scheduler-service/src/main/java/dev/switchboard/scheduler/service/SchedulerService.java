@@ -1,6 +1,7 @@
 package dev.switchboard.scheduler.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -34,6 +35,7 @@ import dev.switchboard.scheduler.engine.DecisionEngine;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.ProfileRun;
 import dev.switchboard.scheduler.framework.ScoredEndpoint;
+import dev.switchboard.scheduler.observability.TenantGauges;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -61,6 +63,7 @@ public class SchedulerService {
     private final Map<QueuedRequest, Waiter> waiters = new HashMap<>();
     private final MeterRegistry meters;
     private final Timer decisionTimer;
+    private final TenantGauges tenantGauges;
     private final Counter unknownLeases;
     private final Counter predictedCachedTokens;
     private final Counter actualCachedTokens;
@@ -95,7 +98,10 @@ public class SchedulerService {
                 new SessionTable(properties.sessionCapacity()), properties.blockTokens());
         this.meters = meters;
         this.decisionTimer = Timer.builder("switchboard_scheduler_decision_seconds")
-                .description("Time to run one scheduling cycle and open its lease").register(meters);
+                .description("Time to run one scheduling cycle and open its lease")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofMillis(100)).register(meters);
+        this.tenantGauges = new TenantGauges(meters, this::queues);
         this.unknownLeases = Counter.builder("switchboard_scheduler_lease_completions_unknown")
                 .description("Lease completions for leases that were already closed or had expired").register(meters);
         this.predictedCachedTokens = Counter.builder("switchboard_scheduler_prefix_predicted_tokens")
@@ -271,6 +277,7 @@ public class SchedulerService {
             reason = "headroom";
         }
         meters.counter("switchboard_scheduler_admission", "tenant", tenant, "result", result, "reason", reason).increment();
+        tenantGauges.register(tenant);
     }
 
     /** Installs new tenants (weights, priorities, quotas, queue bounds) for admission. */
