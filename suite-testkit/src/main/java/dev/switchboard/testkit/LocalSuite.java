@@ -25,6 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  * discovery: one engine-sim process hosting the given engines, one adapter fronting them, the
  * scheduler and the gateway with API-key auth over the given tenants (a generated tenants file read
  * by both gateway and scheduler). Each service's log is written to the log folder.
+ *
+ * <p>With {@link Builder#nacos(Nacos)} the services run as docker-compose runs them instead: profile
+ * {@code nacos}, the adapter registering the engines in Nacos, the scheduler and gateway discovering
+ * them (and each other) there, and the policy and tenants read from Nacos config, which the caller
+ * publishes ({@link #tenantsYaml()}) before {@link #start(Duration)}.
  */
 public final class LocalSuite implements AutoCloseable {
     public static final String MODEL = "llama-3-8b";
@@ -42,6 +47,17 @@ public final class LocalSuite implements AutoCloseable {
     public record Tenant(String id, String apiKey, long tokensPerMinute) {
     }
 
+    /**
+     * A Nacos server for discovery and config (the services' {@code nacos} profile).
+     *
+     * @param namespace      namespace id for discovery and config (empty: public)
+     * @param adminToken     the scheduler's and adapter's admin token (the {@code nacos} profile requires one)
+     * @param grpcPortOffset the client's gRPC port offset from the HTTP port (0: Nacos' default, 1000)
+     */
+    public record Nacos(String serverAddr, String username, String password, String namespace, String adminToken,
+            int grpcPortOffset) {
+    }
+
     private final Path root;
     private final Path logs;
     private final List<Engine> engines;
@@ -49,6 +65,7 @@ public final class LocalSuite implements AutoCloseable {
     private final Map<String, Object> simEngineSettings;
     private final Map<String, Object> gatewaySettings;
     private final String pdTransfer;
+    private final Nacos nacos;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final int gatewayPort = freePort();
@@ -64,6 +81,7 @@ public final class LocalSuite implements AutoCloseable {
         this.simEngineSettings = Map.copyOf(b.simEngineSettings);
         this.gatewaySettings = Map.copyOf(b.gatewaySettings);
         this.pdTransfer = b.pdTransfer;
+        this.nacos = b.nacos;
     }
 
     /** @param root the repository root (the services' jars are {@code <root>/<service>/target/<service>-exec.jar}) */
@@ -80,6 +98,7 @@ public final class LocalSuite implements AutoCloseable {
         private final Map<String, Object> simEngineSettings = new LinkedHashMap<>();
         private final Map<String, Object> gatewaySettings = new LinkedHashMap<>();
         private String pdTransfer = "nixl";
+        private Nacos nacos;
 
         private Builder(Path root, Path logs) {
             this.root = root.toAbsolutePath().normalize();
@@ -108,6 +127,12 @@ public final class LocalSuite implements AutoCloseable {
             return this;
         }
 
+        /** Discovery and config through this Nacos server instead of static discovery and a tenants file. */
+        public Builder nacos(Nacos nacos) {
+            this.nacos = nacos;
+            return this;
+        }
+
         public LocalSuite build() {
             if (engines.isEmpty() || tenants.isEmpty()) {
                 throw new IllegalStateException("a suite needs at least one engine and one tenant");
@@ -132,21 +157,27 @@ public final class LocalSuite implements AutoCloseable {
                     "switchboard.endpoint-id", e.id(), "switchboard.role", e.role(), "switchboard.engine-kind", "vllm",
                     "switchboard.model", MODEL, "switchboard.engine-url", e.url(), "switchboard.pd-transfer", pdTransfer)));
         }
-        Path tenantsFile = writeTenants();
         Map<String, Object> gateway = new LinkedHashMap<>(gatewaySettings);
-        gateway.put("auth", Map.of("open", false, "tenants-file", tenantsFile.toString()));
-
         launch("engine-sim", Map.of("server", Map.of("port", simPort), "switchboard", Map.of("sim", Map.of("engines", simEngines))));
         launch("engine-adapter", Map.of("server", Map.of("port", adapterPort),
                 "switchboard", Map.of("adapter", Map.of("engines", adapterEngines))));
-        launch("scheduler-service", Map.of("server", Map.of("port", schedulerPort),
-                "switchboard", Map.of("scheduler", Map.of("tenants-file", tenantsFile.toString())),
-                "spring", discovery(Map.of("switchboard-engines", staticEngines))));
-        launch("gateway-service", Map.of("server", Map.of("port", gatewayPort),
-                "spring", discovery(Map.of(
-                        "switchboard-scheduler", List.of(Map.of("uri", "http://127.0.0.1:" + schedulerPort)),
-                        "switchboard-engines", staticEngines)),
-                "switchboard", Map.of("gateway", gateway)));
+        if (nacos != null) {
+            // engines, the scheduler's address, policy and tenants come from Nacos (each service's application-nacos.yml)
+            gateway.put("auth", Map.of("open", false));
+            launch("scheduler-service", Map.of("server", Map.of("port", schedulerPort)));
+            launch("gateway-service", Map.of("server", Map.of("port", gatewayPort), "switchboard", Map.of("gateway", gateway)));
+        } else {
+            Path tenantsFile = writeTenants();
+            gateway.put("auth", Map.of("open", false, "tenants-file", tenantsFile.toString()));
+            launch("scheduler-service", Map.of("server", Map.of("port", schedulerPort),
+                    "switchboard", Map.of("scheduler", Map.of("tenants-file", tenantsFile.toString())),
+                    "spring", discovery(Map.of("switchboard-engines", staticEngines))));
+            launch("gateway-service", Map.of("server", Map.of("port", gatewayPort),
+                    "spring", discovery(Map.of(
+                            "switchboard-scheduler", List.of(Map.of("uri", "http://127.0.0.1:" + schedulerPort)),
+                            "switchboard-engines", staticEngines)),
+                    "switchboard", Map.of("gateway", gateway)));
+        }
         awaitReady(timeout);
         return this;
     }
@@ -155,7 +186,8 @@ public final class LocalSuite implements AutoCloseable {
         return Map.of("cloud", Map.of("discovery", Map.of("client", Map.of("simple", Map.of("instances", instances)))));
     }
 
-    private Path writeTenants() throws IOException {
+    /** The tenants, in the {@code switchboard-tenants.yaml} format (API keys as SHA-256). */
+    public String tenantsYaml() {
         StringBuilder yaml = new StringBuilder("tenants:\n");
         for (Tenant t : tenants) {
             yaml.append("  - id: ").append(t.id()).append('\n');
@@ -164,8 +196,12 @@ public final class LocalSuite implements AutoCloseable {
             }
             yaml.append("    api-key-sha256: [ \"").append(TenantsConfig.sha256Hex(t.apiKey())).append("\" ]\n");
         }
+        return yaml.toString();
+    }
+
+    private Path writeTenants() throws IOException {
         Path file = logs.resolve("tenants.yaml");
-        Files.writeString(file, yaml);
+        Files.writeString(file, tenantsYaml());
         return file;
     }
 
@@ -175,12 +211,29 @@ public final class LocalSuite implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing; package the services first (./mvnw -B verify packages them)");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toString());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (nacos != null && nacos.grpcPortOffset() != 0) {
+            command.add("-Dnacos.server.grpc.port.offset=" + nacos.grpcPortOffset());
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         // SPRING_APPLICATION_JSON outranks the jars' application.yml; lists in it replace the defaults
         pb.environment().put("SPRING_APPLICATION_JSON", JSON.writeValueAsString(config));
-        pb.environment().remove("NACOS_SERVER_ADDR");
-        pb.environment().remove("SPRING_PROFILES_ACTIVE");
+        for (String name : List.of("NACOS_SERVER_ADDR", "NACOS_USERNAME", "NACOS_PASSWORD", "NACOS_NAMESPACE",
+                "NACOS_DISCOVERY_GROUP", "SPRING_PROFILES_ACTIVE", "SWITCHBOARD_ADMIN_TOKEN", "SWITCHBOARD_ADMIN_OPEN",
+                "SWITCHBOARD_ADVERTISED_IP", "SWITCHBOARD_BIND_ADDRESS")) {
+            pb.environment().remove(name);
+        }
+        if (nacos != null && !service.equals("engine-sim")) {
+            pb.environment().put("SPRING_PROFILES_ACTIVE", "nacos");
+            pb.environment().put("NACOS_SERVER_ADDR", nacos.serverAddr());
+            pb.environment().put("NACOS_USERNAME", nacos.username());
+            pb.environment().put("NACOS_PASSWORD", nacos.password());
+            pb.environment().put("NACOS_NAMESPACE", nacos.namespace());
+            pb.environment().put("SWITCHBOARD_ADMIN_TOKEN", nacos.adminToken());
+            // what is registered in Nacos, and so what peers connect to
+            pb.environment().put("SWITCHBOARD_ADVERTISED_IP", "127.0.0.1");
+        }
         pb.redirectErrorStream(true);
         pb.redirectOutput(logs.resolve(service + ".log").toFile());
         processes.put(service, pb.start());
@@ -243,8 +296,17 @@ public final class LocalSuite implements AutoCloseable {
 
     /** GET, authenticated as the first tenant. */
     public HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + tenants.get(0).apiKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return get(url, Map.of());
+    }
+
+    /** GET; authenticated as the first tenant unless {@code headers} has an Authorization. */
+    public HttpResponse<String> get(String url, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+        headers.forEach(request::header);
+        if (headers.keySet().stream().noneMatch("Authorization"::equalsIgnoreCase)) {
+            request.header("Authorization", "Bearer " + tenants.get(0).apiKey());
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** POST of a JSON body; authenticated as the first tenant unless {@code headers} has an Authorization. */

@@ -34,12 +34,14 @@ import dev.switchboard.contract.wire.LifecycleEvent;
  * which replaces the previous set; it is re-sent on every change:
  * <ul>
  *   <li>an engine appears once its descriptor is resolved (kind and KV facts read from it);</li>
- *   <li>an unhealthy engine stays listed with {@code healthy=false, enabled=false}, a draining one with
- *       {@code enabled=false}: Nacos keeps both flags of self-published ephemeral instances, and the
- *       client's {@code selectInstances(..., healthy=true)} (what Spring Cloud's discovery client
- *       calls) skips them. The Nacos 3 client deprecates {@code NamingMaintainService.updateInstance},
- *       and Spring Cloud Alibaba's own {@code setStatus("DOWN")} deregisters outright, which would hide
- *       a sick engine from operators;</li>
+ *   <li>an unhealthy engine is published with {@code healthy=false, enabled=false}, a draining one with
+ *       {@code enabled=false}: Nacos keeps both flags of self-published ephemeral instances. A Nacos
+ *       server never hands disabled instances to clients (queries and pushes filter them), so both
+ *       leave every client's view, Spring Cloud's discovery client (and so the scheduler) included,
+ *       whatever the service's health-protection threshold; the Nacos console and admin API still list
+ *       them, offline and (if sick) unhealthy. The Nacos 3 client deprecates
+ *       {@code NamingMaintainService.updateInstance}, and Spring Cloud Alibaba's own
+ *       {@code setStatus("DOWN")} deregisters outright, which would hide a sick engine from operators;</li>
  *   <li>a deregistered (drained) engine is left out of the set; when none is left the set is withdrawn
  *       with {@code batchDeregisterInstance}.</li>
  * </ul>

@@ -1,6 +1,7 @@
 package dev.switchboard.adapter.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -12,13 +13,21 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.commons.util.UtilAutoConfiguration;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 import com.alibaba.cloud.nacos.NacosDiscoveryProperties;
+import com.alibaba.cloud.nacos.NacosServiceAutoConfiguration;
 import com.alibaba.cloud.nacos.NacosServiceManager;
+import com.alibaba.cloud.nacos.discovery.NacosDiscoveryAutoConfiguration;
+import com.alibaba.cloud.nacos.discovery.NacosServiceDiscovery;
+import com.alibaba.cloud.nacos.util.UtilIPv6AutoConfiguration;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 
@@ -80,15 +89,25 @@ class NacosRegistrationTest {
     }
 
     @Test
-    void enginesRegisterWithTheirDescriptorAndDeregisterOnStop() throws Exception {
-        NacosDiscoveryProperties properties = new NacosDiscoveryProperties();
-        properties.setServerAddr(serverAddr);
-        properties.setUsername(System.getenv().getOrDefault("NACOS_USERNAME", "nacos"));
-        properties.setPassword(System.getenv().getOrDefault("NACOS_PASSWORD", "nacos"));
-        properties.setGroup("SWITCHBOARD_IT_" + System.nanoTime());
-        properties.setIp("127.0.0.1");
-        NacosServiceManager manager = new NacosServiceManager();
-        manager.setNacosDiscoveryProperties(properties);
+    void enginesRegisterWithTheirDescriptorAndDeregisterOnStop() {
+        // the discovery beans exactly as the adapter and the scheduler get them: Spring Cloud Alibaba's
+        // auto-configuration over spring.cloud.nacos.discovery.* (what application-nacos.yml sets)
+        String group = "SWITCHBOARD_IT_" + System.nanoTime();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(UtilAutoConfiguration.class, UtilIPv6AutoConfiguration.class,
+                        NacosServiceAutoConfiguration.class, NacosDiscoveryAutoConfiguration.class))
+                .withPropertyValues(
+                        "spring.cloud.nacos.discovery.server-addr=" + serverAddr,
+                        "spring.cloud.nacos.discovery.username=" + System.getenv().getOrDefault("NACOS_USERNAME", "nacos"),
+                        "spring.cloud.nacos.discovery.password=" + System.getenv().getOrDefault("NACOS_PASSWORD", "nacos"),
+                        "spring.cloud.nacos.discovery.group=" + group,
+                        "spring.cloud.nacos.discovery.ip=127.0.0.1")
+                .run(context -> registerAndReadBack(context.getBean(NacosDiscoveryProperties.class),
+                        context.getBean(NacosServiceManager.class), context.getBean(NacosServiceDiscovery.class)));
+    }
+
+    private static void registerAndReadBack(NacosDiscoveryProperties properties, NacosServiceManager manager,
+            NacosServiceDiscovery discovery) throws Exception {
         AdapterProperties adapter = Engines.adapter(engine(18071, "prefill-it", EngineRole.PREFILL),
                 engine(18073, "decode-it", EngineRole.DECODE));
         EngineFleet fleet = new EngineFleet(adapter, Clock.systemUTC(), AdapterJson.MAPPER);
@@ -104,16 +123,29 @@ class NacosRegistrationTest {
         assertThat(found).extracting(i -> EngineDescriptor.fromMetadata(i.getMetadata()).endpointId())
                 .containsExactlyInAnyOrder("prefill-it", "decode-it");
         assertThat(found).extracting(Instance::getPort).containsExactlyInAnyOrder(18071, 18073);
+        assertThat(found).extracting(Instance::getIp).containsOnly("127.0.0.1");
+        // what the scheduler's discovery client hands over: the descriptor survives Spring Cloud's metadata
+        List<ServiceInstance> discovered = discovery.getInstances(MetadataKeys.ENGINES_SERVICE);
+        assertThat(discovered).extracting(i -> EngineDescriptor.fromMetadata(i.getMetadata()))
+                .extracting(EngineDescriptor::endpointId, EngineDescriptor::role, EngineDescriptor::kvCapacityTokens)
+                .containsExactlyInAnyOrder(tuple("prefill-it", EngineRole.PREFILL, 430_000L),
+                        tuple("decode-it", EngineRole.DECODE, 430_000L));
 
-        // an unhealthy engine is hidden from healthy-instance selection, and comes back
+        // an unhealthy engine is hidden from the clients (a Nacos server never hands out disabled instances,
+        // only its console and admin API list them), so from the scheduler's discovery too; and it comes back
         fleet.endpoint("prefill-it").orElseThrow().health(false, "test");
         assertThat(awaitHealthy(naming, properties.getGroup(), 1)).extracting(Instance::getPort).containsExactly(18073);
+        assertThat(naming.getAllInstances(MetadataKeys.ENGINES_SERVICE, properties.getGroup(), false))
+                .extracting(Instance::getPort).containsExactly(18073);
+        assertThat(discovery.getInstances(MetadataKeys.ENGINES_SERVICE)).extracting(ServiceInstance::getPort)
+                .containsExactly(18073);
         fleet.endpoint("prefill-it").orElseThrow().health(true, "");
         assertThat(awaitHealthy(naming, properties.getGroup(), 2)).hasSize(2);
 
         // a drained engine leaves the registry while the other stays
         EngineEndpoint decode = fleet.endpoint("decode-it").orElseThrow();
         decode.startDrain("test");
+        assertThat(awaitHealthy(naming, properties.getGroup(), 1)).extracting(Instance::getPort).containsExactly(18071);
         decode.markDeregistered("drained");
         assertThat(awaitInstances(naming, properties.getGroup(), 1)).extracting(Instance::getPort).containsExactly(18071);
 
