@@ -1,11 +1,14 @@
 package dev.switchboard.bench.micro;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
 
 import org.HdrHistogram.Histogram;
 
@@ -35,16 +38,27 @@ import dev.switchboard.scheduler.service.PolicyStore;
  * {@link DecisionEngine} with a policy preset), on a synthetic fleet: N unified endpoints with load
  * reports, a prefix index pre-filled with M blocks spread over them, and requests of realistic
  * length that share prefixes (so binary searches hit and miss). Reports p50/p99/max per decision,
- * decisions per second on one thread, and the index's bytes per block (heap delta).
+ * decisions per second over all threads (each thread runs its own stream of requests against the
+ * shared engine, index and leases, as the service's request threads do; admission is serialised as
+ * the service serialises it), and the index's bytes per block (heap delta). Each decision's thread CPU
+ * time is reported too: on a shared, oversubscribed machine wall-clock percentiles mostly measure
+ * time spent descheduled, CPU time does not.
  */
 public final class DecisionBenchmark {
 
     /** The measured numbers. */
-    public record Result(String policy, int endpoints, long indexedBlocks, int decisions, double p50Micros,
-            double p99Micros, double maxMicros, double decisionsPerSecond, double admissionP99Micros, double bytesPerBlock) {
+    public record Result(String policy, int endpoints, long indexedBlocks, int decisions, int threads, double p50Micros,
+            double p99Micros, double maxMicros, double decisionsPerSecond, double admissionP99Micros, double bytesPerBlock,
+            double cpuP50Micros, double cpuP99Micros) {
     }
 
+    /** One thread. */
     public static Result run(String policy, int endpoints, long indexedBlocks, int decisions, long seed) {
+        return run(policy, endpoints, indexedBlocks, decisions, seed, 1);
+    }
+
+    /** {@code decisions} measured decisions in all, split over {@code threads} threads. */
+    public static Result run(String policy, int endpoints, long indexedBlocks, int decisions, long seed, int threads) {
         SplittableRandom random = new SplittableRandom(seed);
         List<EndpointView> views = new ArrayList<>(endpoints);
         for (int i = 0; i < endpoints; i++) {
@@ -82,38 +96,99 @@ public final class DecisionBenchmark {
                 .load(PolicyStore.preset(policy), policy), CycleObserver.NONE);
         AdmissionController admission = new AdmissionController(AdmissionConfig.defaults(), clock);
 
-        Histogram decide = new Histogram(3_600_000_000L, 3);
-        Histogram admit = new Histogram(3_600_000_000L, 3);
-        int warmup = Math.min(20_000, decisions);
-        long started = 0;
-        for (int i = -warmup; i < decisions; i++) {
-            if (i == 0) {
-                started = System.nanoTime();
-            }
-            int group = random.nextInt(Math.max(1, prompt / 4));
-            ScheduleRequest request = new ScheduleRequest("r" + i, "llama-3-8b", "t" + (i % 8), 0, 4096, 256,
-                    hashes(group, 1_000_000 + i, 256), "", true, List.of());
-            long t0 = System.nanoTime();
-            Verdict verdict = admission.offer(request, snapshot);
-            long t1 = System.nanoTime();
-            DecisionEngine.Outcome outcome = engine.decide(cycle, request, snapshot);
-            long t2 = System.nanoTime();
-            if (verdict instanceof Verdict.Admit) {
-                admission.dispatched(request);
-            }
-            if (outcome.lease() != null) {
-                engine.complete(outcome.lease().leaseId()); // keep outstanding counts realistic (short requests)
-                admission.completed(request.requestId(), 4300, true);
-            }
-            if (i >= 0) {
-                admit.recordValue(t1 - t0);
-                decide.recordValue(t2 - t1);
+        int groups = Math.max(1, prompt / 4);
+        int warmup = Math.min(20_000, decisions) / threads;
+        int perThread = Math.max(1, decisions / threads);
+        List<Histogram[]> histograms = new ArrayList<>();
+        CyclicBarrier start = new CyclicBarrier(threads + 1);
+        CyclicBarrier measured = new CyclicBarrier(threads + 1);
+        List<Thread> workers = new ArrayList<>();
+        ThreadMXBean threadCpu = ManagementFactory.getThreadMXBean();
+        for (int t = 0; t < threads; t++) {
+            Histogram decide = new Histogram(3_600_000_000L, 3);
+            Histogram admit = new Histogram(3_600_000_000L, 3);
+            Histogram cpu = new Histogram(3_600_000_000L, 3);
+            histograms.add(new Histogram[] {decide, admit, cpu});
+            // one thread draws from the seed's own stream: the same requests as a single-threaded run always had
+            SplittableRandom own = threads == 1 ? random : random.split();
+            int thread = t;
+            Thread worker = new Thread(() -> {
+                await(start);
+                for (int i = -warmup; i < perThread; i++) {
+                    if (i == 0) {
+                        await(measured);
+                    }
+                    int group = own.nextInt(groups);
+                    long id = (long) thread * 1_000_000_000L + i;
+                    ScheduleRequest request = new ScheduleRequest("r" + id, "llama-3-8b", "t" + (i % 8), 0, 4096, 256,
+                            hashes(group, 1_000_000 + id, 256), "", true, List.of());
+                    long t0 = System.nanoTime();
+                    Verdict verdict;
+                    synchronized (admission) {
+                        verdict = admission.offer(request, snapshot);
+                    }
+                    long c1 = threadCpu.getCurrentThreadCpuTime();
+                    long t1 = System.nanoTime();
+                    DecisionEngine.Outcome outcome = engine.decide(cycle, request, snapshot);
+                    long t2 = System.nanoTime();
+                    long c2 = threadCpu.getCurrentThreadCpuTime();
+                    synchronized (admission) {
+                        if (verdict instanceof Verdict.Admit) {
+                            admission.dispatched(request);
+                        }
+                    }
+                    if (outcome.lease() != null) {
+                        engine.complete(outcome.lease().leaseId()); // keep outstanding counts realistic (short requests)
+                        synchronized (admission) {
+                            admission.completed(request.requestId(), 4300, true);
+                        }
+                    }
+                    if (i >= 0) {
+                        admit.recordValue(t1 - t0);
+                        decide.recordValue(t2 - t1);
+                        cpu.recordValue(Math.max(0, c2 - c1));
+                    }
+                }
+            }, "decision-" + t);
+            worker.start();
+            workers.add(worker);
+        }
+        await(start);
+        await(measured);
+        long started = System.nanoTime();
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Result(policy, endpoints, index.totalBlocks(), decisions, decide.getValueAtPercentile(50) / 1e3,
-                decide.getValueAtPercentile(99) / 1e3, decide.getMaxValue() / 1e3, decisions / seconds,
-                admit.getValueAtPercentile(99) / 1e3, bytesPerBlock);
+        Histogram decide = new Histogram(3_600_000_000L, 3);
+        Histogram admit = new Histogram(3_600_000_000L, 3);
+        Histogram cpu = new Histogram(3_600_000_000L, 3);
+        for (Histogram[] h : histograms) {
+            decide.add(h[0]);
+            admit.add(h[1]);
+            cpu.add(h[2]);
+        }
+        int total = perThread * threads;
+        return new Result(policy, endpoints, index.totalBlocks(), total, threads, decide.getValueAtPercentile(50) / 1e3,
+                decide.getValueAtPercentile(99) / 1e3, decide.getMaxValue() / 1e3, total / seconds,
+                admit.getValueAtPercentile(99) / 1e3, bytesPerBlock, cpu.getValueAtPercentile(50) / 1e3,
+                cpu.getValueAtPercentile(99) / 1e3);
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.BrokenBarrierException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Chained-looking hashes: the first half depends on the group (shared prefix), the rest on the prompt. */

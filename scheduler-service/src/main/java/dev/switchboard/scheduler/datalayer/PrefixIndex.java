@@ -1,5 +1,6 @@
 package dev.switchboard.scheduler.datalayer;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.Set;
@@ -7,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.switchboard.scheduler.framework.PrefixMatches;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
 
 /**
  * Approximate per-endpoint record of which prompt blocks each engine holds in its KV cache: an LRU
@@ -24,11 +25,16 @@ import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
  *
  * <p>A request's first block is always a position-0 block, so the index also keeps, for every
  * position-0 block, which endpoints hold it: endpoints lacking the request's first block (usually
- * nearly all of them) are answered without touching their sets.
+ * nearly all of them) are answered without touching their sets, and {@link #matchesFor} computes
+ * the holders' matches once, up front, so a cycle's many per-endpoint questions are a lookup in a
+ * map of a few entries (or a constant 0).
  *
- * <p>Memory: about 16 bytes of hash and links per block in fastutil's open-addressing linked set,
- * plus table slack (load factor 0.75), so roughly 22-43 bytes per indexed block, plus a small bit
- * set per distinct first block.
+ * <p>Thread-safe: each endpoint's set has its own lock, so decisions on two threads contend only
+ * when they touch the same endpoint.
+ *
+ * <p>Memory: about 16 bytes of hash and links per block plus 4 bytes per hash-table slot (see
+ * {@link BlockLru}), so roughly 24 bytes per indexed block at capacity, plus a small bit set per
+ * distinct first block.
  */
 public final class PrefixIndex {
     /** Capacity used for an endpoint that did not publish its KV capacity. */
@@ -37,16 +43,20 @@ public final class PrefixIndex {
     private final Map<String, EndpointBlocks> endpoints = new ConcurrentHashMap<>();
     /** Position-0 block hash -> slots of the endpoints holding it. Guarded by itself. */
     private final Long2ObjectOpenHashMap<BitSet> firstBlockHolders = new Long2ObjectOpenHashMap<>();
+    /** Guards slot assignment. */
     private final BitSet usedSlots = new BitSet();
+    /** Tracked endpoints by slot (copy-on-write under {@link #usedSlots}), to visit a first block's holders. */
+    private volatile EndpointBlocks[] bySlot = new EndpointBlocks[0];
 
     private final class EndpointBlocks {
-        private final LongLinkedOpenHashSet lru = new LongLinkedOpenHashSet();
+        private final String id;
         private final int slot;
-        private int capacity;
+        private final BlockLru lru;
 
-        EndpointBlocks(int capacity, int slot) {
-            this.capacity = capacity;
+        EndpointBlocks(String id, int capacity, int slot) {
+            this.id = id;
             this.slot = slot;
+            this.lru = new BlockLru(capacity, hash -> holdFirst(hash, slot, false));
         }
 
         /**
@@ -81,46 +91,40 @@ public final class PrefixIndex {
         }
 
         synchronized void touch(long[] hashes, boolean startsAtFirstBlock) {
-            for (int i = hashes.length - 1; i >= 0; i--) {
-                lru.addAndMoveToLast(hashes[i]);
-            }
+            // last-to-first: the prompt's first blocks end most recent, its tail is evicted first
+            lru.touchAll(hashes, startsAtFirstBlock);
             if (startsAtFirstBlock && hashes.length > 0) {
                 holdFirst(hashes[0], slot, true);
             }
-            evict();
         }
 
         synchronized void remove(long[] hashes) {
             for (long h : hashes) {
-                if (lru.remove(h)) {
+                if (lru.remove(h) == 1) {
                     holdFirst(h, slot, false);
                 }
             }
         }
 
         synchronized void clear() {
-            lru.forEach((long h) -> holdFirst(h, slot, false));
+            lru.forEachFirst(h -> holdFirst(h, slot, false));
             lru.clear();
-            lru.trim();
         }
 
         synchronized void resize(int newCapacity) {
-            capacity = newCapacity;
-            evict();
+            lru.resize(newCapacity);
+        }
+
+        synchronized int capacity() {
+            return lru.capacity();
         }
 
         synchronized int size() {
             return lru.size();
         }
-
-        private void evict() {
-            while (lru.size() > capacity) {
-                holdFirst(lru.removeFirstLong(), slot, false);
-            }
-        }
     }
 
-    /** Adds or removes {@code slot} as a holder of {@code hash} if it is a known position-0 block. */
+    /** Adds or removes {@code slot} as a holder of the position-0 block {@code hash}. */
     private void holdFirst(long hash, int slot, boolean holds) {
         synchronized (firstBlockHolders) {
             BitSet holders = firstBlockHolders.get(hash);
@@ -153,8 +157,8 @@ public final class PrefixIndex {
      */
     public void track(String endpointId, long capacityBlocks) {
         int capacity = capacityBlocks <= 0 ? DEFAULT_CAPACITY_BLOCKS : (int) Math.min(Integer.MAX_VALUE, capacityBlocks);
-        EndpointBlocks blocks = endpoints.computeIfAbsent(endpointId, id -> new EndpointBlocks(capacity, takeSlot()));
-        if (blocks.capacity != capacity) {
+        EndpointBlocks blocks = endpoints.computeIfAbsent(endpointId, id -> register(id, capacity));
+        if (blocks.capacity() != capacity) {
             blocks.resize(capacity);
         }
     }
@@ -167,17 +171,25 @@ public final class PrefixIndex {
                 entry.getValue().clear();
                 it.remove();
                 synchronized (usedSlots) {
-                    usedSlots.clear(entry.getValue().slot);
+                    int slot = entry.getValue().slot;
+                    usedSlots.clear(slot);
+                    EndpointBlocks[] slots = bySlot.clone();
+                    slots[slot] = null;
+                    bySlot = slots;
                 }
             }
         }
     }
 
-    private int takeSlot() {
+    private EndpointBlocks register(String endpointId, int capacity) {
         synchronized (usedSlots) {
             int slot = usedSlots.nextClearBit(0);
             usedSlots.set(slot);
-            return slot;
+            EndpointBlocks blocks = new EndpointBlocks(endpointId, capacity, slot);
+            EndpointBlocks[] slots = Arrays.copyOf(bySlot, Math.max(bySlot.length, slot + 1));
+            slots[slot] = blocks;
+            bySlot = slots;
+            return blocks;
         }
     }
 
@@ -187,7 +199,10 @@ public final class PrefixIndex {
         return blocks == null || hashes.length == 0 ? 0 : blocks.longestPrefix(hashes);
     }
 
-    /** The predicted matches of one request, for one scheduling cycle. */
+    /**
+     * The predicted matches of one request, for one scheduling cycle: computed here, once, for the
+     * endpoints holding the prompt's first block; every other endpoint matches nothing.
+     */
     public PrefixMatches matchesFor(long[] hashes) {
         if (hashes.length == 0) {
             return PrefixMatches.NONE;
@@ -196,18 +211,42 @@ public final class PrefixIndex {
         if (holders == null) {
             return PrefixMatches.NONE;
         }
-        // scorers ask several times per endpoint; a primitive map avoids boxing on this hot path
-        it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<String> memo = new it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<>();
-        memo.defaultReturnValue(-1);
-        return endpointId -> {
-            int known = memo.getInt(endpointId);
-            if (known < 0) {
-                EndpointBlocks blocks = endpoints.get(endpointId);
-                known = blocks == null || !holders.get(blocks.slot) ? 0 : blocks.longestPrefix(hashes);
-                memo.put(endpointId, known);
+        EndpointBlocks[] slots = bySlot;
+        String[] ids = new String[holders.cardinality()];
+        int[] matched = new int[ids.length];
+        int found = 0;
+        for (int slot = holders.nextSetBit(0); slot >= 0; slot = holders.nextSetBit(slot + 1)) {
+            EndpointBlocks blocks = slot < slots.length ? slots[slot] : null;
+            int m = blocks == null ? 0 : blocks.longestPrefix(hashes);
+            if (m > 0) {
+                ids[found] = blocks.id;
+                matched[found++] = m;
             }
-            return known;
-        };
+        }
+        return Matches.of(ids, matched, found);
+    }
+
+    /** Matches of the few endpoints holding a request's first block; 0 for every other endpoint. */
+    private static final class Matches {
+        private Matches() {
+        }
+
+        static PrefixMatches of(String[] ids, int[] matched, int count) {
+            if (count == 0) {
+                return PrefixMatches.NONE;
+            }
+            if (count == 1) {
+                String id = ids[0];
+                int m = matched[0];
+                return endpointId -> id.equals(endpointId) ? m : 0;
+            }
+            // scorers ask about every candidate several times: a primitive map avoids boxing
+            Object2IntOpenHashMap<String> byId = new Object2IntOpenHashMap<>(count);
+            for (int i = 0; i < count; i++) {
+                byId.put(ids[i], matched[i]);
+            }
+            return byId::getInt;
+        }
     }
 
     /** Records that the engine behind {@code endpointId} holds (or will hold) a whole prompt's blocks. */

@@ -16,7 +16,13 @@ import dev.switchboard.scheduler.framework.EndpointView;
  * cache and remembers the session's endpoint. The service wraps it with HTTP, metrics and history;
  * bench's virtual-time replay drives the very same object with a virtual clock.
  *
- * <p>Not thread-safe: callers serialise access (the service holds one lock around each call).
+ * <p>Thread-safe, without serialising decisions: the cycle runs on the caller's thread against an
+ * overlay of the lease state, and only opening the lease is atomic. If another decision opened a
+ * lease on the same pick in between (the pick was judged on stale counts), the decision is made
+ * again while holding the lease registry's lock, on current counts. With one caller at a time
+ * nothing changes between overlay and lease, so results are exactly those of a serial scheduler;
+ * with concurrent callers a decision may not yet see the prefix blocks of one finishing at the same
+ * moment (index and session updates are atomic per endpoint and per session, not per decision).
  */
 public final class DecisionEngine {
     private final PrefixIndex prefixIndex;
@@ -45,22 +51,37 @@ public final class DecisionEngine {
      */
     public Outcome decide(SchedulingCycle cycle, ScheduleRequest request, ClusterSnapshot reported) {
         long[] hashes = request.blockHashes();
-        CycleResult result = cycle.decide(request, leases.overlay(reported), prefixIndex.matchesFor(hashes),
-                sessions.lastEndpoint(request.sessionId()), blockTokens);
+        String sessionEndpoint = sessions.lastEndpoint(request.sessionId());
+        LeaseRegistry.Overlay seen = leases.overlayVersioned(reported);
+        CycleResult result = cycle.decide(request, seen.snapshot(), prefixIndex.matchesFor(hashes), sessionEndpoint,
+                blockTokens);
+        LeaseRegistry.Lease lease = result instanceof CycleResult.Picked picked ? open(request, picked, seen.version()) : null;
+        if (result instanceof CycleResult.Picked && lease == null) {
+            // a concurrent decision took our pick meanwhile: decide again with the leases held (rare, short)
+            synchronized (leases) {
+                seen = leases.overlayVersioned(reported);
+                result = cycle.decide(request, seen.snapshot(), prefixIndex.matchesFor(hashes), sessionEndpoint,
+                        blockTokens);
+                lease = result instanceof CycleResult.Picked picked ? open(request, picked, Long.MAX_VALUE) : null;
+            }
+        }
         if (!(result instanceof CycleResult.Picked picked)) {
             return new Outcome(result, null);
         }
         String decodeId = picked.decode().endpoint().id();
-        String prefillId = picked.prefill() == null ? null : picked.prefill().endpoint().id();
-        LeaseRegistry.Lease lease = leases.open(request.requestId(), request.tenant(), decodeId, prefillId,
-                request.promptTokens(), picked.predictedCachedTokens());
         // both sides end up holding the prompt's KV (decode receives it from prefill)
         prefixIndex.stored(decodeId, hashes);
-        if (prefillId != null) {
-            prefixIndex.stored(prefillId, hashes);
+        if (picked.prefill() != null) {
+            prefixIndex.stored(picked.prefill().endpoint().id(), hashes);
         }
         sessions.served(request.sessionId(), decodeId);
         return new Outcome(result, lease);
+    }
+
+    private LeaseRegistry.Lease open(ScheduleRequest request, CycleResult.Picked picked, long seenVersion) {
+        String prefillId = picked.prefill() == null ? null : picked.prefill().endpoint().id();
+        return leases.openIfUnchanged(seenVersion, request.requestId(), request.tenant(), picked.decode().endpoint().id(),
+                prefillId, request.promptTokens(), picked.predictedCachedTokens());
     }
 
     /** Closes a lease; returns it, or {@code null} if it was unknown (already closed or expired). */

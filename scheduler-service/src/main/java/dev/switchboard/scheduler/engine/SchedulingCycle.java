@@ -7,6 +7,7 @@ import dev.switchboard.contract.wire.ApiError;
 import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.CycleContext;
+import dev.switchboard.scheduler.framework.EndpointView;
 import dev.switchboard.scheduler.framework.PrefixMatches;
 import dev.switchboard.scheduler.framework.ProfileRun;
 import dev.switchboard.scheduler.framework.ProfileRunner;
@@ -39,7 +40,12 @@ public final class SchedulingCycle {
      */
     public CycleResult decide(ScheduleRequest request, ClusterSnapshot snapshot, PrefixMatches prefix,
             String sessionEndpoint, int blockTokens) {
-        long known = snapshot.endpoints().stream().filter(e -> e.descriptor().serves(request.model())).count();
+        int known = 0;
+        for (EndpointView e : snapshot.endpoints()) {
+            if (e.descriptor().serves(request.model())) {
+                known++;
+            }
+        }
         if (known == 0) {
             return new CycleResult.Rejected(404, new ApiError("The model `" + request.model() + "` does not exist.",
                     ApiError.NOT_FOUND, "model", "model_not_found"));

@@ -55,7 +55,9 @@ public record SchedulingProfile(String name, List<EndpointFilter> filters, List<
                         + " scores for " + candidates.size() + " candidates");
             }
             for (int i = 0; i < scores.length; i++) {
-                double clamped = Double.isNaN(scores[i]) ? 0 : Math.max(0, Math.min(1, scores[i]));
+                double score = scores[i];
+                // clamp to [0, 1]; NaN fails "> 0" and counts 0
+                double clamped = score > 0 ? (score < 1 ? score : 1) : 0;
                 totals[i] += clamped * ws.weight();
                 breakdown[i][s] = clamped;
             }

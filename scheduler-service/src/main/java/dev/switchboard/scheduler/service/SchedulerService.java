@@ -132,8 +132,10 @@ public class SchedulerService {
     public Mono<ScheduleDecision> schedule(ScheduleRequest request, boolean explain) {
         Verdict verdict;
         Sinks.One<ScheduleDecision> sink = null;
+        // the snapshot is built outside the lock: admission's own bookkeeping is all that needs it
+        ClusterSnapshot current = engine.overlay(reports.apply(directory.current()));
         synchronized (this) {
-            verdict = admission.offer(request, engine.overlay(reports.apply(directory.current())));
+            verdict = admission.offer(request, current);
             if (verdict instanceof Verdict.Queued queued) {
                 sink = Sinks.one();
                 waiters.put(queued.ticket(), new Waiter(sink, explain));
@@ -154,10 +156,10 @@ public class SchedulerService {
     private ScheduleDecision decide(ScheduleRequest request, boolean explain) {
         long start = System.nanoTime();
         try {
-            DecisionEngine.Outcome outcome;
-            // decision and lease are one step, so concurrent requests never both see the same idle endpoint
+            // the engine makes decision and lease one step (concurrent requests never both see the same idle
+            // endpoint) without a global lock, so decisions run in parallel; only admission's books are serial
+            DecisionEngine.Outcome outcome = engine.decide(policies.cycle(), request, reports.apply(directory.current()));
             synchronized (this) {
-                outcome = engine.decide(policies.cycle(), request, reports.apply(directory.current()));
                 if (outcome.lease() != null) {
                     admission.dispatched(request);
                 } else {

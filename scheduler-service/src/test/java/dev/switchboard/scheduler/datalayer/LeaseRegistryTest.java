@@ -67,4 +67,40 @@ class LeaseRegistryTest {
         assertThat(overlaid.byId().get("d2").outstanding()).isEqualTo(1);
         assertThat(overlaid.byId().get("d2").prefillBacklogTokens()).isEqualTo(40);
     }
+
+    @Test
+    void aDecisionOnStaleCountsCannotOpenOnAnEndpointThatGotALeaseMeanwhile() {
+        ClusterSnapshot snapshot = new ClusterSnapshot(1, List.of(endpoint("d1").build(), endpoint("d2").build()));
+        LeaseRegistry.Overlay seen = leases.overlayVersioned(snapshot);
+        leases.open("r1", "t", "d1", null, 10, 0);   // a concurrent decision
+
+        assertThat(leases.openIfUnchanged(seen.version(), "r2", "t", "d1", null, 10, 0)).as("d1 got a lease").isNull();
+        assertThat(leases.openIfUnchanged(seen.version(), "r3", "t", "d2", "d1", 10, 0)).as("as prefill side too").isNull();
+        assertThat(leases.openIfUnchanged(seen.version(), "r4", "t", "d2", null, 10, 0)).as("d2 did not").isNotNull();
+        assertThat(leases.outstanding("d1")).isEqualTo(1);
+        assertThat(leases.outstanding("d2")).isEqualTo(1);
+        assertThat(leases.overlayVersioned(snapshot).version()).isGreaterThan(seen.version());
+    }
+
+    @Test
+    void overlayReusesTheLastSnapshotOnlyWhileNothingChanged() {
+        ClusterSnapshot snapshot = new ClusterSnapshot(1, List.of(endpoint("d1").build(), endpoint("d2").build()));
+        leases.open("r1", "t", "d1", null, 100, 0);
+        ClusterSnapshot first = leases.overlay(snapshot);
+        assertThat(leases.overlay(snapshot)).isSameAs(first);
+
+        var lease = leases.open("r2", "t", "d2", null, 100, 0);
+        ClusterSnapshot second = leases.overlay(snapshot);
+        assertThat(second.endpoints().get(0)).as("d1 unchanged").isSameAs(first.endpoints().get(0));
+        assertThat(second.byId().get("d2").outstanding()).isEqualTo(1);
+
+        clock.advance(Duration.ofMillis(5));   // backlogs drain 50 tokens
+        ClusterSnapshot third = leases.overlay(snapshot);
+        assertThat(third.byId().get("d1").prefillBacklogTokens()).isEqualTo(50);
+        leases.close(lease.leaseId());
+        assertThat(leases.overlay(snapshot).byId().get("d2").outstanding()).isZero();
+        ClusterSnapshot other = new ClusterSnapshot(2, List.of(endpoint("d2").build()));
+        assertThat(leases.overlay(other).endpoints()).extracting(e -> e.id()).containsExactly("d2");
+        assertThat(leases.overlay(snapshot).endpoints()).extracting(e -> e.outstanding()).containsExactly(1, 0);
+    }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.switchboard.scheduler.framework.CycleContext;
 import dev.switchboard.scheduler.framework.EndpointFilter;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.scheduler.plugins.Filters;
 
 /**
  * Keeps endpoints whose context window fits the prompt plus the requested output (at least one
@@ -21,8 +22,6 @@ public record ContextFitsFilter(String name) implements EndpointFilter {
     @Override
     public List<EndpointView> filter(CycleContext context, List<EndpointView> candidates) {
         long needed = (long) context.request().promptTokens() + Math.max(1, context.request().maxTokens());
-        return candidates.stream()
-                .filter(e -> e.descriptor().maxModelLen() == 0 || needed <= e.descriptor().maxModelLen())
-                .toList();
+        return Filters.keep(candidates, e -> e.descriptor().maxModelLen() == 0 || needed <= e.descriptor().maxModelLen());
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.switchboard.scheduler.framework.CycleContext;
 import dev.switchboard.scheduler.framework.EndpointFilter;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.scheduler.plugins.Filters;
 
 /**
  * Keeps endpoints that may take new requests: ready, healthy, not draining, not stale, and not
@@ -21,6 +22,6 @@ public record HealthyFilter(String name) implements EndpointFilter {
     @Override
     public List<EndpointView> filter(CycleContext context, List<EndpointView> candidates) {
         List<String> excluded = context.request().excludedEndpoints();
-        return candidates.stream().filter(e -> e.accepting() && !excluded.contains(e.id())).toList();
+        return Filters.keep(candidates, e -> e.accepting() && (excluded.isEmpty() || !excluded.contains(e.id())));
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.switchboard.scheduler.framework.CycleContext;
 import dev.switchboard.scheduler.framework.EndpointFilter;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.scheduler.plugins.Filters;
 
 /** Keeps endpoints that serve the requested model, as base model or LoRA adapter. */
 public record ModelFilter(String name) implements EndpointFilter {
@@ -18,6 +19,6 @@ public record ModelFilter(String name) implements EndpointFilter {
     @Override
     public List<EndpointView> filter(CycleContext context, List<EndpointView> candidates) {
         String model = context.request().model();
-        return candidates.stream().filter(e -> e.descriptor().serves(model)).toList();
+        return Filters.keep(candidates, e -> e.descriptor().serves(model));
     }
 }

@@ -8,6 +8,7 @@ import dev.switchboard.contract.EngineRole;
 import dev.switchboard.scheduler.framework.CycleContext;
 import dev.switchboard.scheduler.framework.EndpointFilter;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.scheduler.plugins.Filters;
 
 /** Keeps endpoints whose role is one of {@code roles} (default: the decode side, decode and unified). */
 public record RoleFilter(String name, Set<EngineRole> roles) implements EndpointFilter {
@@ -43,6 +44,6 @@ public record RoleFilter(String name, Set<EngineRole> roles) implements Endpoint
 
     @Override
     public List<EndpointView> filter(CycleContext context, List<EndpointView> candidates) {
-        return candidates.stream().filter(e -> roles.contains(e.descriptor().role())).toList();
+        return Filters.keep(candidates, e -> roles.contains(e.descriptor().role()));
     }
 }
