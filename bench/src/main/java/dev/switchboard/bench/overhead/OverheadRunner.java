@@ -142,8 +142,9 @@ public final class OverheadRunner {
                 }
                 OverheadPoint p = OverheadPoint.of(t.path(), t.baseUrl(), rate, run, direct);
                 points.add(p);
-                log.printf(Locale.ROOT, "  %-8s %6s req/s: %d requests, %d failed; TTFT p50 %.2f p99 %.2f ms, e2e p50 %.2f "
-                        + "p99 %.2f ms%s%n", t.path(), num(rate), run.requests(), run.failed(), run.ttftMs().p50(),
+                log.printf(Locale.ROOT, "  %-8s %6s req/s: %d requests, %d failed%s; TTFT p50 %.2f p99 %.2f ms, e2e p50 %.2f "
+                        + "p99 %.2f ms%s%n", t.path(), num(rate), run.requests(), run.failed(),
+                        run.errors().isEmpty() ? "" : " " + run.errors(), run.ttftMs().p50(),
                         run.ttftMs().p99(), run.e2eMs().p50(), run.e2eMs().p99(), i == 0 ? ""
                                 : String.format(Locale.ROOT, " (added TTFT p50 %+.2f p99 %+.2f ms)", p.addedTtftP50Ms(),
                                         p.addedTtftP99Ms()));

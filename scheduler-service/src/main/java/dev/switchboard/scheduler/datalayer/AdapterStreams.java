@@ -1,6 +1,7 @@
 package dev.switchboard.scheduler.datalayer;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -8,9 +9,9 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -24,6 +25,7 @@ import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.EndpointView;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.ObjectMapper;
 
@@ -36,7 +38,8 @@ import tools.jackson.databind.ObjectMapper;
 @Component
 public class AdapterStreams implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(AdapterStreams.class);
-    private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() { };
+    /** Longest event accepted from an adapter (a KV batch for a very long prompt is a few hundred KB). */
+    private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
     private final EngineDirectory directory;
     private final EndpointReports reports;
@@ -100,11 +103,16 @@ public class AdapterStreams implements SmartLifecycle {
 
     private Disposable subscribe(EndpointView endpoint) {
         String url = "http://" + endpoint.host() + ":" + endpoint.port() + AdapterEvents.PATH;
-        return client.get().uri(url).accept(MediaType.TEXT_EVENT_STREAM)
-                .retrieve()
-                .bodyToFlux(SSE)
+        return Flux.defer(() -> {
+                    // a fresh framer per connection: a reconnect never continues a half-read event
+                    SseFramer framer = new SseFramer(MAX_EVENT_BYTES);
+                    return client.get().uri(url).accept(MediaType.TEXT_EVENT_STREAM)
+                            .retrieve()
+                            .bodyToFlux(DataBuffer.class)
+                            .concatMapIterable(buffer -> frame(framer, buffer, endpoint.id()));
+                })
                 .doOnSubscribe(s -> log.debug("subscribing to {}", url))
-                .doOnNext(event -> handle(endpoint.id(), event))
+                .doOnNext(event -> handle(endpoint.id(), event.type(), event.data()))
                 // a dropped stream makes the endpoint stale at once; it is reconnected like one that fails
                 .doOnError(e -> reports.disconnected(endpoint.id()))
                 .doOnComplete(() -> reports.disconnected(endpoint.id()))
@@ -115,10 +123,25 @@ public class AdapterStreams implements SmartLifecycle {
                 .subscribe(event -> { }, error -> log.warn("event stream of {} stopped: {}", endpoint.id(), error.toString()));
     }
 
-    void handle(String endpointId, ServerSentEvent<String> event) {
-        String type = event.event();
-        String data = event.data();
-        if (type == null || data == null || data.isBlank()) {
+    private List<SseFramer.Event> frame(SseFramer framer, DataBuffer buffer, String endpointId) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            long oversized = framer.oversizedEvents();
+            List<SseFramer.Event> events = framer.feed(bytes, 0, bytes.length);
+            if (framer.oversizedEvents() > oversized) {
+                meters.counter("switchboard_scheduler_adapter_events_invalid", "endpoint", endpointId).increment();
+                log.warn("dropped an event over {} bytes from {}", MAX_EVENT_BYTES, endpointId);
+            }
+            return events;
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    /** Applies one event of an adapter's stream ({@code data} is its JSON, UTF-8). */
+    void handle(String endpointId, String type, byte[] data) {
+        if (data.length == 0 || isBlank(data)) {
             if (AdapterEvents.HEARTBEAT.equals(type)) {
                 reports.heard(endpointId);
             }
@@ -145,6 +168,15 @@ public class AdapterStreams implements SmartLifecycle {
             meters.counter("switchboard_scheduler_adapter_events_invalid", "endpoint", endpointId).increment();
             log.debug("ignoring malformed {} event from {}: {}", type, endpointId, e.toString());
         }
+    }
+
+    private static boolean isBlank(byte[] data) {
+        for (byte b : data) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private final Map<String, Long> lastKvSeq = new ConcurrentHashMap<>();

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.http.codec.ServerSentEvent;
 
 import dev.switchboard.contract.prompt.PromptBlocks;
 import dev.switchboard.contract.wire.KvEvent;
@@ -31,8 +30,21 @@ class AdapterStreamsTest {
     private final AdapterStreams streams = new AdapterStreams(null, reports, index, json,
             org.springframework.web.reactive.function.client.WebClient.builder(), new SimpleMeterRegistry());
 
-    private ServerSentEvent<String> event(String type, Object data) {
-        return ServerSentEvent.builder(json.writeValueAsString(data)).event(type).build();
+    private String event(String type, Object data) {
+        return sse(type, json.writeValueAsString(data));
+    }
+
+    /** One event as an adapter writes it on the wire. */
+    private static String sse(String type, String data) {
+        return "event:" + type + "\ndata:" + data + "\n\n";
+    }
+
+    /** Feeds wire text through the stream's framing, as a connection would, and applies the events. */
+    private void deliver(String endpointId, String wire) {
+        byte[] bytes = wire.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (SseFramer.Event e : new SseFramer(1 << 20).feed(bytes, 0, bytes.length)) {
+            streams.handle(endpointId, e.type(), e.data());
+        }
     }
 
     private EndpointView view() {
@@ -41,12 +53,12 @@ class AdapterStreamsTest {
 
     @Test
     void loadAndLifecycleEventsReachTheSnapshot() {
-        streams.handle("d1", event("load", new LoadReport("d1", 1, 7, 2, 0.4, 0.5, 100, 10, 900, true, false)));
+        deliver("d1", event("load", new LoadReport("d1", 1, 7, 2, 0.4, 0.5, 100, 10, 900, true, false)));
         assertThat(view().running()).isEqualTo(7);
         assertThat(view().waiting()).isEqualTo(2);
         assertThat(view().accepting()).isTrue();
 
-        streams.handle("d1", event("lifecycle", new LifecycleEvent("d1", LifecycleEvent.State.UNHEALTHY, 2, "503")));
+        deliver("d1", event("lifecycle", new LifecycleEvent("d1", LifecycleEvent.State.UNHEALTHY, 2, "503")));
         assertThat(view().accepting()).isFalse();
         assertThat(view().running()).as("load kept across lifecycle changes").isEqualTo(7);
     }
@@ -55,13 +67,13 @@ class AdapterStreamsTest {
     void switchboardHashKvEventsFeedThePrefixIndexAndClearsResetIt() {
         index.track("d1", 1000);
         long[] hashes = PromptBlocks.hash("m", null, "x".repeat(64 * 5));
-        streams.handle("d1", event("kv", new KvEventBatch("d1", 0, 1, List.of(
+        deliver("d1", event("kv", new KvEventBatch("d1", 0, 1, List.of(
                 new KvEvent(KvEvent.Kind.STORED, hashes, null, 16, "GPU", KvEvent.HashSpace.SWITCHBOARD),
                 new KvEvent(KvEvent.Kind.STORED, new long[] {42}, null, 16, "GPU", KvEvent.HashSpace.ENGINE)))));
         assertThat(index.matchedBlocks("d1", hashes)).isEqualTo(5);
         assertThat(index.size("d1")).as("engine-space hashes are not indexed").isEqualTo(5);
 
-        streams.handle("d1", event("kv", new KvEventBatch("d1", 1, 2, List.of(KvEvent.cleared()))));
+        deliver("d1", event("kv", new KvEventBatch("d1", 1, 2, List.of(KvEvent.cleared()))));
         assertThat(index.matchedBlocks("d1", hashes)).isZero();
     }
 
@@ -70,27 +82,27 @@ class AdapterStreamsTest {
         index.track("d1", 1000);
         long[] hashes = PromptBlocks.hash("m", null, "y".repeat(64 * 3));
         KvEvent stored = new KvEvent(KvEvent.Kind.STORED, hashes, null, 16, "GPU", KvEvent.HashSpace.SWITCHBOARD);
-        streams.handle("d1", event("kv", new KvEventBatch("d1", 7, 1, List.of(stored))));
-        streams.handle("d1", event("kv", new KvEventBatch("d1", 8, 1, List.of())));
+        deliver("d1", event("kv", new KvEventBatch("d1", 7, 1, List.of(stored))));
+        deliver("d1", event("kv", new KvEventBatch("d1", 8, 1, List.of())));
         assertThat(index.matchedBlocks("d1", hashes)).isEqualTo(3);
-        streams.handle("d1", event("kv", new KvEventBatch("d1", 10, 1, List.of())));
+        deliver("d1", event("kv", new KvEventBatch("d1", 10, 1, List.of())));
         assertThat(index.matchedBlocks("d1", hashes)).as("batch 9 was lost").isZero();
     }
 
     @Test
     void aDroppedStreamMakesTheEndpointStaleUntilItIsHeardAgain() {
-        streams.handle("d1", event("load", new LoadReport("d1", 1, 1, 0, 0.1, 0, 0, 0, 0, true, false)));
+        deliver("d1", event("load", new LoadReport("d1", 1, 1, 0, 0.1, 0, 0, 0, 0, true, false)));
         assertThat(view().accepting()).isTrue();
         reports.disconnected("d1");
         assertThat(view().stale()).isTrue();
-        streams.handle("d1", ServerSentEvent.builder("").event("heartbeat").build());
+        deliver("d1", sse("heartbeat", ""));
         assertThat(view().stale()).isFalse();
     }
 
     @Test
     void malformedEventsAreIgnored() {
-        streams.handle("d1", ServerSentEvent.builder("{not json").event("load").build());
-        streams.handle("d1", ServerSentEvent.builder("").event("heartbeat").build());
+        deliver("d1", sse("load", "{not json"));
+        deliver("d1", sse("heartbeat", ""));
         assertThat(view().load()).isNull();
     }
 }
