@@ -166,7 +166,9 @@ class KvEventsOverZmqTest {
             String prompt = null;
             Message m = null;
             sub.setReceiveTimeOut(2_000);
-            for (int attempt = 0; attempt < 5 && m == null; attempt++) {
+            // bounded by time, not attempts: a CI machine running other builds can starve the publisher for seconds
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(40);
+            for (int attempt = 0; attempt < 99 && m == null && System.nanoTime() < deadline; attempt++) {
                 prompt = String.format("%02d", attempt) + base.substring(2);
                 sim.post(sim.url(0, "/v1/completions"), "{\"model\":\"llama-3-8b\",\"max_tokens\":1,\"cache_salt\":\"t1\","
                         + "\"prompt\":\"" + prompt + "\"}");
@@ -175,7 +177,7 @@ class KvEventsOverZmqTest {
                     m = receiveRest(sub, topic);
                 }
             }
-            assertThat(m).as("a KV event within 5 attempts").isNotNull();
+            assertThat(m).as("a KV event within 40 s of fresh prompts").isNotNull();
             assertThat(m.topic()).isEmpty();
             Map<Value, Value> event = m.events().get(0).asMapValue().map();
             assertThat(event.get(ValueFactory.newString("type")).asStringValue().asString()).isEqualTo("BlockStored");
