@@ -11,12 +11,24 @@ public final class SwitchboardHeaders {
     public static final String LEASE = PREFIX + "lease";
     /** The gateway's request id (also sent to engines as {@code X-Request-Id}). */
     public static final String REQUEST_ID = PREFIX + "request-id";
-    /** {@code host:port} of the prefill-side adapter of a disaggregated decision. */
+    /**
+     * The prefill side of a disaggregated decision: {@code host:port} of its adapter, followed by
+     * {@code ;bootstrap-port=N} when the prefill engine has a bootstrap port (SGLang/Mooncake); a
+     * comma-separated list names alternates, tried in order. See {@link #prefillValue}.
+     */
     public static final String PREFILL = PREFIX + "prefill";
+    /** Parameter of a {@link #PREFILL} entry carrying the prefill engine's bootstrap port. */
+    public static final String BOOTSTRAP_PORT_PARAM = "bootstrap-port";
     /** Endpoint id chosen for the decode side (for logs and response headers). */
     public static final String ENDPOINT = PREFIX + "endpoint";
 
     private SwitchboardHeaders() {
+    }
+
+    /** The {@link #PREFILL} entry for a prefill endpoint. */
+    public static String prefillValue(dev.switchboard.contract.wire.EndpointRef prefill) {
+        String address = prefill.host().contains(":") ? "[" + prefill.host() + "]:" + prefill.port() : prefill.hostPort();
+        return prefill.bootstrapPort() > 0 ? address + ";" + BOOTSTRAP_PORT_PARAM + "=" + prefill.bootstrapPort() : address;
     }
 
     /** Whether {@code headerName} is an internal Switchboard header (case-insensitive). */

@@ -17,6 +17,7 @@ import dev.switchboard.scheduler.framework.PrefixMatches;
 
 /** Test fixtures: {@code endpoint("d1").role(DECODE).waiting(2).build()}. */
 public final class Endpoints {
+    private int bootstrapPort;
     private final String id;
     private EngineRole role = EngineRole.UNIFIED;
     private String model = "llama-3-8b";
@@ -99,9 +100,16 @@ public final class Endpoints {
         return this;
     }
 
+    /** An SGLang engine with a Mooncake bootstrap server on {@code port}. */
+    public Endpoints bootstrapPort(int port) {
+        this.bootstrapPort = port;
+        return this;
+    }
+
     public EndpointView build() {
-        EngineDescriptor d = new EngineDescriptor(id, role, EngineKind.VLLM, model, loras, URI.create("http://127.0.0.1:8001"),
-                "H100-80GB", 1, 80, 16, 430_000, 131_072, maxModelLen, PdTransferKind.NIXL, 0, node, zone);
+        EngineDescriptor d = new EngineDescriptor(id, role, bootstrapPort > 0 ? EngineKind.SGLANG : EngineKind.VLLM, model, loras,
+                URI.create("http://127.0.0.1:8001"), "H100-80GB", 1, 80, 16, 430_000, 131_072, maxModelLen,
+                bootstrapPort > 0 ? PdTransferKind.MOONCAKE : PdTransferKind.NIXL, bootstrapPort, node, zone);
         return new EndpointView(d, "127.0.0.1", 8071, outstanding, load, state, stale, backlog);
     }
 

@@ -63,7 +63,7 @@ public class DecisionHeadersFilter implements GlobalFilter, Ordered {
             h.set(SwitchboardHeaders.REQUEST_ID, decision.requestId());
             h.set(SwitchboardHeaders.ENDPOINT, endpoint);
             if (decision.prefill() != null) {
-                h.set(SwitchboardHeaders.PREFILL, decision.prefill().hostPort());
+                h.set(SwitchboardHeaders.PREFILL, SwitchboardHeaders.prefillValue(decision.prefill()));
             }
         }).build();
         exchange.getResponse().getHeaders().set(SwitchboardHeaders.ENDPOINT, endpoint);

@@ -53,7 +53,7 @@ public record EndpointView(
     }
 
     public EndpointRef ref() {
-        return new EndpointRef(id(), host, port);
+        return new EndpointRef(id(), host, port, descriptor().bootstrapPort());
     }
 
     /** Whether the endpoint may be given new requests: ready, reporting, healthy and not draining. */

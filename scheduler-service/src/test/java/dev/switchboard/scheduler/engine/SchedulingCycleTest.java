@@ -70,6 +70,13 @@ class SchedulingCycleTest {
         assertThat(longPrompt.decode().endpoint().id()).isEqualTo("d1");
         assertThat(longPrompt.prefill().endpoint().id()).isEqualTo("p1");
         assertThat(longPrompt.reason()).contains("disaggregated");
+        assertThat(longPrompt.prefill().endpoint().ref().bootstrapPort()).as("a NIXL engine has none").isZero();
+
+        // an SGLang prefill engine's own bootstrap port travels with the decision to the decode-side adapter
+        List<EndpointView> sglang = List.of(endpoint("d1").role(EngineRole.DECODE).bootstrapPort(8998).build(),
+                endpoint("p1").role(EngineRole.PREFILL).bootstrapPort(9123).build());
+        assertThat(pick(cycle, request("long", 3000), sglang, PrefixMatches.NONE).prefill().endpoint().ref().bootstrapPort())
+                .isEqualTo(9123);
 
         CycleResult.Picked shortPrompt = pick(cycle, request("short", 200), endpoints, PrefixMatches.NONE);
         assertThat(shortPrompt.prefill()).isNull();

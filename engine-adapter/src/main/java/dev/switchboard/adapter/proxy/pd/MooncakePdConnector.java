@@ -40,7 +40,7 @@ public final class MooncakePdConnector implements PdConnector {
     private final LongSupplier rooms;
 
     /**
-     * @param bootstrapPort the prefill engines' bootstrap port
+     * @param bootstrapPort the prefill engines' bootstrap port when the gateway's header names none
      * @param rooms         source of bootstrap rooms (non-negative, unique per request)
      */
     public MooncakePdConnector(PdLegs legs, int bootstrapPort, LongSupplier rooms) {
@@ -61,8 +61,10 @@ public final class MooncakePdConnector implements PdConnector {
 
     private Mono<ServerResponse> attempt(PdRequest request, int index) {
         PrefillTarget target = request.targets().get(index);
+        // the prefill engine's own bootstrap port when the scheduler knows it (registered metadata), else the default
+        int port = target.bootstrapPort() > 0 ? target.bootstrapPort() : bootstrapPort;
         byte[] body = AdapterJson.MAPPER.writeValueAsBytes(withBootstrap(request.json(), request.path(), target.host(),
-                bootstrapPort, rooms));
+                port, rooms));
         PdOutcome success = index == 0 ? PdOutcome.DISAGGREGATED : PdOutcome.ALTERNATE_PREFILL;
         return Mono.<Result>create(sink -> new Pair(sink, legs.prefill(target, request, body), legs.openLocal(request, body)).start())
                 .flatMap(result -> {

@@ -241,6 +241,20 @@ class PdFlowsTest {
     }
 
     @Test
+    void sglangUsesThePrefillEnginesOwnBootstrapPortWhenTheGatewayNamesIt() throws Exception {
+        prefill1.on("POST", CHAT, Reply.sse(List.of("{\"choices\":[{\"delta\":{\"content\":\"P\"}}]}"), Duration.ofMillis(5)));
+        sglangDecode.on("POST", CHAT, Reply.sse(List.of("{\"choices\":[{\"delta\":{\"content\":\"D1\"}}]}"),
+                Duration.ofMillis(5)));
+
+        HttpResponse<String> response = post(sglangPort,
+                Map.of(SwitchboardHeaders.PREFILL, "127.0.0.1:" + p1Port + ";bootstrap-port=9123"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(last(prefill1).body()).get("bootstrap_port").asInt()).isEqualTo(9123);
+        assertThat(json(last(sglangDecode).body()).get("bootstrap_port").asInt()).isEqualTo(9123);
+    }
+
+    @Test
     void sglangPrefill4xxIsPassedBackAndTheDecodeLegIsCancelled() throws Exception {
         prefill1.on("POST", CHAT, Reply.delayed(Duration.ofMillis(100), Reply.json(422, "{\"error\":{\"message\":\"bad\"}}")));
         sglangDecode.on("POST", CHAT, Reply.hang());
