@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import dev.switchboard.scheduler.datalayer.PrefixIndex;
 import dev.switchboard.scheduler.engine.PolicyLoader;
@@ -52,12 +53,8 @@ public class SchedulerConfiguration {
 
     /** The Nacos server the config sources read, from Spring Cloud Alibaba's discovery settings. */
     @Bean
-    NacosConfigWatch.Server nacosConfigServer(
-            @Value("${spring.cloud.nacos.discovery.server-addr:}") String serverAddr,
-            @Value("${spring.cloud.nacos.discovery.username:}") String username,
-            @Value("${spring.cloud.nacos.discovery.password:}") String password,
-            @Value("${spring.cloud.nacos.discovery.namespace:}") String namespace) {
-        return new NacosConfigWatch.Server(serverAddr, username, password, namespace);
+    NacosConfigWatch.Server nacosConfigServer(Environment environment) {
+        return NacosConfigWatch.Server.ofDiscoverySettings(environment);
     }
 
     /** The policy store; {@code PolicySources} fills it. */

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.env.PropertyResolver;
 
 import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.PropertyKeyConst;
@@ -32,6 +33,18 @@ public final class NacosConfigWatch implements ConfigWatch {
 
     /** Connection settings of a Nacos server. */
     public record Server(String address, String username, String password, String namespace) {
+        /**
+         * The server Spring Cloud Alibaba's discovery uses ({@code spring.cloud.nacos.discovery.server-addr},
+         * {@code .username}, {@code .password}, {@code .namespace}): config is read from the same Nacos the
+         * service registers in. Read from the environment, not from {@code NacosDiscoveryProperties}, because
+         * that bean does not exist when discovery is off (static mode).
+         */
+        public static Server ofDiscoverySettings(PropertyResolver environment) {
+            String prefix = "spring.cloud.nacos.discovery.";
+            return new Server(environment.getProperty(prefix + "server-addr", ""), environment.getProperty(prefix + "username", ""),
+                    environment.getProperty(prefix + "password", ""), environment.getProperty(prefix + "namespace", ""));
+        }
+
         Properties properties() {
             Properties p = new Properties();
             p.put(PropertyKeyConst.SERVER_ADDR, address);

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import dev.switchboard.contract.tenants.Tenant;
@@ -25,17 +26,13 @@ public class TenantDirectory implements SmartLifecycle {
 
     public TenantDirectory(@Value("${switchboard.gateway.auth.tenants-file:}") String tenantsFile,
             @Value("${switchboard.gateway.auth.nacos-config.enabled:false}") boolean nacosEnabled,
-            @Value("${spring.cloud.nacos.discovery.server-addr:}") String serverAddr,
-            @Value("${spring.cloud.nacos.discovery.username:}") String username,
-            @Value("${spring.cloud.nacos.discovery.password:}") String password,
-            @Value("${spring.cloud.nacos.discovery.namespace:}") String namespace,
             @Value("${switchboard.gateway.auth.nacos-config.data-id:switchboard-tenants.yaml}") String dataId,
             @Value("${switchboard.gateway.auth.nacos-config.group:SWITCHBOARD}") String group,
-            MeterRegistry meters) {
+            Environment environment, MeterRegistry meters) {
         this.source = new TenantsSource(applied -> meters.counter("switchboard_gateway_tenants_updates",
                 "result", applied ? "applied" : "rejected").increment());
         this.settings = new TenantsSource.Settings(tenantsFile, nacosEnabled,
-                new NacosConfigWatch.Server(serverAddr, username, password, namespace), dataId, group);
+                NacosConfigWatch.Server.ofDiscoverySettings(environment), dataId, group);
     }
 
     /** The tenant owning {@code apiKey}. */
