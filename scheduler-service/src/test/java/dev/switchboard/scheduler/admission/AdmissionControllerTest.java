@@ -97,6 +97,27 @@ class AdmissionControllerTest {
     }
 
     @Test
+    void queuedRequestsLeaveOnlyWithHeadroomAndInFairOrderWhateverTheirShare() {
+        AdmissionController controller = new AdmissionController(AdmissionConfig.defaults().withHeadroom(0, 2), clock);
+        ClusterSnapshot free = new ClusterSnapshot(1, List.of(endpoint("e").load(0, 0, 0.1).build()));
+        for (int i = 0; i < 2; i++) {
+            ScheduleRequest r = request("heavy", 0, 1000, 100);
+            assertThat(controller.offer(r, free)).isInstanceOf(Verdict.Admit.class);
+            controller.dispatched(r);
+        }
+        ClusterSnapshot full = new ClusterSnapshot(1, List.of(endpoint("e").load(2, 0, 0.3).outstanding(2).build()));
+        assertThat(controller.offer(request("heavy", 0, 1000, 100), full)).isInstanceOf(Verdict.Queued.class);
+        ClusterSnapshot saturated = new ClusterSnapshot(1, List.of(endpoint("e").load(2, 3, 0.3).outstanding(2).build()));
+        assertThat(controller.offer(request("light", 0, 1000, 100), saturated)).isInstanceOf(Verdict.Queued.class);
+        // light now waits: it is backlogged, so it takes its turn in fair order like everyone else instead of
+        // leaving over budget on its small in-flight share (that would tilt service among backlogged tenants)
+        assertThat(controller.next(full)).as("over budget: nobody leaves the queue").isNull();
+        ClusterSnapshot room = new ClusterSnapshot(1, List.of(endpoint("e").load(1, 0, 0.3).outstanding(1).build()));
+        assertThat(controller.next(room)).as("headroom: the least-served tenant's request").isNotNull()
+                .extracting(QueuedRequest::tenant).isEqualTo("heavy");
+    }
+
+    @Test
     void aTenantBelowItsShareGoesWhileOverBudgetButAFloodWaits() {
         AdmissionController controller = new AdmissionController(AdmissionConfig.defaults().withHeadroom(0, 4), clock);
         ClusterSnapshot free = new ClusterSnapshot(1, List.of(endpoint("e").load(0, 0, 0.1).build()));
