@@ -15,21 +15,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches a file by polling its modification time and size (works on every file system, including
- * container bind mounts where change notifications are unreliable). The consumer may throw to
- * reject a version; the watch keeps going.
+ * container bind mounts where change notifications are unreliable). A change is handed over only once
+ * it has settled (the same time and size a moment later), so a file caught mid-write (truncated, half
+ * written) is never applied. The consumer may throw to reject a version; the watch keeps going.
  */
 public final class FileConfigWatch implements ConfigWatch {
     private static final Logger log = LoggerFactory.getLogger(FileConfigWatch.class);
+    /** How long a change must stay unchanged before it is read (shorter when the poll interval is). */
+    private static final Duration MAX_SETTLE = Duration.ofMillis(100);
 
     private final Path path;
     private final Consumer<String> consumer;
     private final ScheduledExecutorService poller;
-    private FileTime seenTime;
-    private long seenSize = -1;
+    private final Duration settle;
+    /** Time and size of the version last handed to the consumer. */
+    private FileTime appliedTime;
+    private long appliedSize = -1;
+    /** A change seen but not yet settled, or null. */
+    private FileTime pendingTime;
+    private long pendingSize = -1;
 
-    private FileConfigWatch(Path path, Consumer<String> consumer) {
+    private FileConfigWatch(Path path, Duration settle, Consumer<String> consumer) {
         this.path = path;
         this.consumer = consumer;
+        this.settle = settle;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "config-watch-" + path.getFileName());
             t.setDaemon(true);
@@ -42,7 +51,12 @@ public final class FileConfigWatch implements ConfigWatch {
      * a service must not start on a bad config), then re-reads it whenever it changes.
      */
     public static FileConfigWatch start(Path path, Duration interval, Consumer<String> consumer) {
-        FileConfigWatch watch = new FileConfigWatch(path, consumer);
+        return start(path, interval, interval.compareTo(MAX_SETTLE) < 0 ? interval : MAX_SETTLE, consumer);
+    }
+
+    /** {@link #start(Path, Duration, Consumer)} with an explicit settle delay (tests). */
+    static FileConfigWatch start(Path path, Duration interval, Duration settle, Consumer<String> consumer) {
+        FileConfigWatch watch = new FileConfigWatch(path, settle, consumer);
         watch.poll(true);
         watch.poller.scheduleWithFixedDelay(() -> watch.poll(false), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -53,11 +67,22 @@ public final class FileConfigWatch implements ConfigWatch {
         try {
             FileTime time = Files.getLastModifiedTime(path);
             long size = Files.size(path);
-            if (!first && time.equals(seenTime) && size == seenSize) {
-                return;
+            if (!first) {
+                if (time.equals(appliedTime) && size == appliedSize) {
+                    pendingTime = null;
+                    return;
+                }
+                if (!time.equals(pendingTime) || size != pendingSize) {
+                    // changed since the last look: maybe still being written; look again once it had time to settle
+                    pendingTime = time;
+                    pendingSize = size;
+                    poller.schedule(() -> poll(false), settle.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                }
             }
-            seenTime = time;
-            seenSize = size;
+            pendingTime = null;
+            appliedTime = time;
+            appliedSize = size;
             consumer.accept(Files.readString(path));
         } catch (IOException e) {
             if (first) {

@@ -45,6 +45,28 @@ class FileConfigWatchTest {
     }
 
     @Test
+    void aFileCaughtMidWriteIsNotAppliedUntilItSettles() throws Exception {
+        Path file = dir.resolve("t.yaml");
+        Files.writeString(file, "v1");
+        List<String> applied = new CopyOnWriteArrayList<>();
+        // polls by hand: no timer fires during the test
+        try (FileConfigWatch watch = FileConfigWatch.start(file, Duration.ofHours(1), Duration.ofHours(1), applied::add)) {
+            Files.writeString(file, ""); // an editor truncated the file and has not written yet
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(1)));
+            watch.poll(false);
+            assertThat(applied).as("a change is not read at once").containsExactly("v1");
+            Files.writeString(file, "v2 complete");
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(2)));
+            watch.poll(false);
+            assertThat(applied).as("still changing: not settled").containsExactly("v1");
+            watch.poll(false);
+            assertThat(applied).as("unchanged since the last look: read").containsExactly("v1", "v2 complete");
+            watch.poll(false);
+            assertThat(applied).as("read once").containsExactly("v1", "v2 complete");
+        }
+    }
+
+    @Test
     void aBadOrMissingFileAtStartFailsFast() throws Exception {
         assertThatThrownBy(() -> FileConfigWatch.start(dir.resolve("missing.yaml"), Duration.ofSeconds(1), t -> { }))
                 .hasMessageContaining("cannot read");
