@@ -254,6 +254,8 @@ class NacosSuiteTest {
                 p -> p.path("name").asString().equals("nacos-suite-policy"));
         timings.put("policy publish -> in force", millis(started));
         assertThat(policy.path("source").asString()).as("the published text is the one in force").isEqualTo(changed);
+        assertThat(policy.path("applied").path("origin").asString()).as("the admin view names where it came from")
+                .isEqualTo("nacos " + GROUP + "/" + POLICY);
         assertThat(absent(policy.path("lastError"))).as(policy.toString()).isTrue();
     }
 

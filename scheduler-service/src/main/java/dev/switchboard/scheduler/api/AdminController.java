@@ -88,7 +88,7 @@ public class AdminController {
         return describe(scheduler.snapshotNow().byId().get(id));
     }
 
-    /** The policy in force and the last rejected update, if any. */
+    /** The policy in force (with where it came from and when) and the last rejected update, if any. */
     @GetMapping("/policy")
     public Map<String, Object> policy() {
         Policy policy = policies.cycle().policy();
@@ -97,6 +97,7 @@ public class AdminController {
         view.put("profiles", policy.profiles().keySet());
         view.put("handler", policy.handler().type());
         view.put("source", policy.source());
+        view.put("applied", policies.lastApplied());
         view.put("lastError", policies.lastError());
         return view;
     }

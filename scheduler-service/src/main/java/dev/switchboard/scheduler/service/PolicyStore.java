@@ -32,11 +32,16 @@ public final class PolicyStore {
     private final Clock clock;
     private final AtomicReference<SchedulingCycle> cycle = new AtomicReference<>();
     private final AtomicReference<Rejection> lastError = new AtomicReference<>();
+    private final AtomicReference<Applied> lastApplied = new AtomicReference<>();
     private final Counter applied;
     private final Counter rejected;
 
     /** A rejected policy: where it came from, why, and when. */
     public record Rejection(String source, String message, long atMillis) {
+    }
+
+    /** Where the policy in force came from (preset, file, Nacos data id, admin API) and when it was applied. */
+    public record Applied(String origin, long atMillis) {
     }
 
     public PolicyStore(PolicyLoader loader, CycleObserver observer, Clock clock, MeterRegistry meters) {
@@ -81,6 +86,7 @@ public final class PolicyStore {
         try {
             Policy policy = loader.load(yaml, source);
             cycle.set(new SchedulingCycle(policy, observer));
+            lastApplied.set(new Applied(source, clock.millis()));
             lastError.set(null);
             applied.increment();
             log.info("scheduling policy '{}' applied from {} (profiles {}, handler {})", policy.name(), source,
@@ -102,6 +108,11 @@ public final class PolicyStore {
             throw new IllegalStateException("no scheduling policy has been applied");
         }
         return current;
+    }
+
+    /** Where the policy in force came from, or {@code null} before the first one. */
+    public Applied lastApplied() {
+        return lastApplied.get();
     }
 
     /** The last rejected update since the last successful one, or {@code null}. */

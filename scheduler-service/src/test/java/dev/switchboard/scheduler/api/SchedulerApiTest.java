@@ -120,7 +120,9 @@ class SchedulerApiTest {
                         plugins: [ { name: lr, type: least-request-scorer } ]
                         profiles: [ { name: default, plugins: [ { ref: lr } ] } ]
                         """)
-                .exchange().expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("lr-only");
+                .exchange().expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("lr-only")
+                .jsonPath("$.applied.origin").isEqualTo("admin API")
+                .jsonPath("$.applied.atMillis").value(t -> assertThat(((Number) t).longValue()).isPositive());
         // restore for the other tests sharing this context
         http.put().uri("/admin/policy").header("Authorization", "Bearer s3cret").contentType(MediaType.valueOf("application/yaml"))
                 .bodyValue(dev.switchboard.scheduler.service.PolicyStore.preset("switchboard-default")).exchange().expectStatus().isOk();
