@@ -132,8 +132,10 @@ public class SchedulerService {
     public Mono<ScheduleDecision> schedule(ScheduleRequest request, boolean explain) {
         Verdict verdict;
         Sinks.One<ScheduleDecision> sink = null;
-        // the snapshot is built outside the lock: admission's own bookkeeping is all that needs it
-        ClusterSnapshot current = engine.overlay(reports.apply(directory.current()));
+        // the snapshot is built outside the lock: admission's own bookkeeping is all that needs it; the decision
+        // reuses the reported view (the engine overlays the lease state afresh)
+        ClusterSnapshot reported = reports.apply(directory.current());
+        ClusterSnapshot current = engine.overlay(reported);
         synchronized (this) {
             verdict = admission.offer(request, current);
             if (verdict instanceof Verdict.Queued queued) {
@@ -149,16 +151,20 @@ public class SchedulerService {
             QueuedRequest ticket = queued.ticket();
             return sink.asMono().doOnCancel(() -> leaveQueue(ticket));
         }
-        return Mono.fromCallable(() -> decide(request, explain));
+        return Mono.fromCallable(() -> decide(request, explain, reported));
     }
 
-    /** Runs the cycle for an admitted request and opens its lease (throws if nowhere to go). */
-    private ScheduleDecision decide(ScheduleRequest request, boolean explain) {
+    /**
+     * Runs the cycle for an admitted request and opens its lease (throws if nowhere to go).
+     *
+     * @param reported the cluster with adapter reports applied, as admission saw it
+     */
+    private ScheduleDecision decide(ScheduleRequest request, boolean explain, ClusterSnapshot reported) {
         long start = System.nanoTime();
         try {
             // the engine makes decision and lease one step (concurrent requests never both see the same idle
             // endpoint) without a global lock, so decisions run in parallel; only admission's books are serial
-            DecisionEngine.Outcome outcome = engine.decide(policies.cycle(), request, reports.apply(directory.current()));
+            DecisionEngine.Outcome outcome = engine.decide(policies.cycle(), request, reported);
             synchronized (this) {
                 if (outcome.lease() != null) {
                     admission.dispatched(request);
@@ -237,8 +243,12 @@ public class SchedulerService {
                             new SchedulingRejectedException(r.httpStatus(), r.error(), r.retryAfterSeconds())));
                 }
             }
-            QueuedRequest next;
-            while ((next = admission.next(engine.overlay(reports.apply(directory.current())))) != null) {
+            while (true) {
+                ClusterSnapshot reported = reports.apply(directory.current());
+                QueuedRequest next = admission.next(engine.overlay(reported));
+                if (next == null) {
+                    break;
+                }
                 Waiter waiter = waiters.remove(next);
                 if (waiter == null) {
                     admission.release(next.request());
@@ -248,7 +258,7 @@ public class SchedulerService {
                         .record(clock.millis() - next.enqueuedAtMillis(), TimeUnit.MILLISECONDS);
                 ScheduleRequest request = next.request();
                 try {
-                    ScheduleDecision decision = decide(request, waiter.explain());
+                    ScheduleDecision decision = decide(request, waiter.explain(), reported);
                     answers.add(() -> waiter.sink().tryEmitValue(decision));
                 } catch (SchedulingRejectedException e) {
                     answers.add(() -> waiter.sink().tryEmitError(e));
