@@ -27,8 +27,8 @@ public final class SwitchboardHeaders {
 
     /** The {@link #PREFILL} entry for a prefill endpoint. */
     public static String prefillValue(dev.switchboard.contract.wire.EndpointRef prefill) {
-        String address = prefill.host().contains(":") ? "[" + prefill.host() + "]:" + prefill.port() : prefill.hostPort();
-        return prefill.bootstrapPort() > 0 ? address + ";" + BOOTSTRAP_PORT_PARAM + "=" + prefill.bootstrapPort() : address;
+        return prefill.bootstrapPort() > 0 ? prefill.hostPort() + ";" + BOOTSTRAP_PORT_PARAM + "=" + prefill.bootstrapPort()
+                : prefill.hostPort();
     }
 
     /** Whether {@code headerName} is an internal Switchboard header (case-insensitive). */

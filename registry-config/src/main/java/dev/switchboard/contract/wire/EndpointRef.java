@@ -30,11 +30,11 @@ public record EndpointRef(String id, String host, int port, int bootstrapPort) {
 
     /** {@code http://host:port}, the base URL of the adapter. */
     public String baseUrl() {
-        return "http://" + host + ":" + port;
+        return "http://" + hostPort();
     }
 
-    /** {@code host:port}, as carried in Switchboard headers. */
+    /** {@code host:port}, as carried in Switchboard headers and URLs (an IPv6 host in brackets). */
     public String hostPort() {
-        return host + ":" + port;
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 }
