@@ -143,6 +143,31 @@ class AdmissionControllerTest {
                 .extracting(AdmissionController.TenantQueue::queued).isEqualTo(1);
     }
 
+    // Two tenants of weight 1, every request 1100 tokens: a tenant with nothing waiting goes past a full
+    // budget while it holds less than 1.5 x half the tokens in flight, i.e. fewer than 3 x the flood's.
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "light holds nothing,                          4, 0, true",
+        "light at its share (1x would queue it),      3, 3, true",
+        "light within 1.5x its share,                 2, 5, true",
+        "light at 1.5x its share,                     2, 6, false",
+        "light alone (nobody to overtake),            0, 6, false",
+    })
+    void aTenantWithNothingWaitingOvertakesAFullBudgetWithinItsShareAllowance(String name, int heavyInFlight,
+            int lightInFlight, boolean overtakes) {
+        int budget = heavyInFlight + lightInFlight;
+        AdmissionController controller = new AdmissionController(AdmissionConfig.defaults().withHeadroom(0, budget), clock);
+        ClusterSnapshot free = new ClusterSnapshot(1, List.of(endpoint("e").load(0, 0, 0.1).build()));
+        for (int i = 0; i < heavyInFlight + lightInFlight; i++) {
+            ScheduleRequest r = request(i < heavyInFlight ? "heavy" : "light", 0, 1000, 100);
+            assertThat(controller.offer(r, free)).isInstanceOf(Verdict.Admit.class);
+            controller.dispatched(r);
+        }
+        ClusterSnapshot full = new ClusterSnapshot(1, List.of(endpoint("e").load(budget, 0, 0.3).outstanding(budget).build()));
+        assertThat(controller.offer(request("light", 0, 1000, 100), full)).as(name)
+                .isInstanceOf(overtakes ? Verdict.Admit.class : Verdict.Queued.class);
+    }
+
     @Test
     void aLightTenantBackFromIdleOvertakesAFloodOnACounterTie() {
         for (int i = 0; i < 5; i++) {
