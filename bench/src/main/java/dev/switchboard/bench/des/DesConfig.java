@@ -94,6 +94,12 @@ public record DesConfig(ClusterSpec cluster, String model, Slo slo, Duration rep
                 admission, admissionConfig, tenants);
     }
 
+    /** This configuration with other admission settings (headroom budgets, thresholds). */
+    public DesConfig withAdmissionConfig(AdmissionConfig value) {
+        return new DesConfig(cluster, model, slo, reportInterval, kvEvents, maxModelLen, prefillTokensPerSecond, leaseTimeout,
+                admission, value, tenants);
+    }
+
     /** This configuration with another admission stage. */
     public DesConfig withAdmission(Admission value, TenantsConfig tenantsConfig) {
         return new DesConfig(cluster, model, slo, reportInterval, kvEvents, maxModelLen, prefillTokensPerSecond, leaseTimeout,

@@ -19,6 +19,7 @@ import dev.switchboard.bench.workload.SharedPrefixWorkload;
 import dev.switchboard.bench.workload.SyntheticText;
 import dev.switchboard.bench.workload.Workload;
 import dev.switchboard.contract.tenants.TenantsConfig;
+import dev.switchboard.scheduler.admission.AdmissionConfig;
 import dev.switchboard.sim.core.CalibratedStepCostModel;
 import dev.switchboard.sim.core.CoreEvent;
 import dev.switchboard.sim.core.CoreRequest;
@@ -158,9 +159,7 @@ class DesSimulationTest {
     @Test
     void fairAdmissionProtectsLightTenantsFromAFloodingOne() {
         // light tenants at 3 req/s each, the heavy one at 8x that: more than one H100 serves, so requests queue
-        Workload w = HeavyTenantWorkload.preset(new GeneratorParams("heavy-tenant",
-                Map.of("duration", "120s", "rate", "3", "heavy-factor", "8")), 1).generate("heavy-tenant");
-        PreparedWorkload prepared = PreparedWorkload.prepare(w, "llama-3-8b", 4, new SyntheticText());
+        PreparedWorkload prepared = heavyTenant("8");
         DesConfig base = DesConfig.of(ClusterSpec.parse("1xH100"));
         RunReport fair = new DesSimulation(base).run(prepared, DEFAULT).report();
         RunReport fifo = new DesSimulation(base.withAdmission(Admission.FIFO, TenantsConfig.empty())).run(prepared, DEFAULT).report();
@@ -174,6 +173,28 @@ class DesSimulationTest {
         assertThat(fairLight).isLessThan(fifo.perTenant().get("light-1").ttftMs().p50() / 2);
         assertThat(fair.perTenant().get("heavy").ttftMs().p50()).as("the flooding tenant waits longest")
                 .isGreaterThan(fairLight);
+    }
+
+    @Test
+    void withABoundedBatchAFloodCostsLightTenantsAtMostAQuarterOfTheirTtft() {
+        // the admission target: light tenants' TTFT p90 under a flood within 1.25x of theirs without it
+        DesConfig bounded = DesConfig.of(ClusterSpec.parse("1xH100"))
+                .withAdmissionConfig(AdmissionConfig.defaults().withHeadroom(AdmissionConfig.DEFAULT_HEADROOM_PREFILL_TOKENS, 64));
+        RunReport quiet = new DesSimulation(bounded).run(heavyTenant("1"), DEFAULT).report();
+        RunReport flood = new DesSimulation(bounded).run(heavyTenant("8"), DEFAULT).report();
+
+        assertThat(flood.perTenant().get("heavy").failed()).as("the flood really overflows").isPositive();
+        for (String light : List.of("light-1", "light-2", "light-3", "light-4")) {
+            double without = quiet.perTenant().get(light).ttftMs().p90();
+            assertThat(flood.perTenant().get(light).ttftMs().p90()).as(light).isLessThanOrEqualTo(1.25 * without);
+            assertThat(flood.perTenant().get(light).failed()).isZero();
+        }
+    }
+
+    private static PreparedWorkload heavyTenant(String heavyFactor) {
+        Workload w = HeavyTenantWorkload.preset(new GeneratorParams("heavy-tenant",
+                Map.of("duration", "120s", "rate", "3", "heavy-factor", heavyFactor)), 1).generate("heavy-tenant");
+        return PreparedWorkload.prepare(w, "llama-3-8b", 4, new SyntheticText());
     }
 
     @Test
