@@ -77,11 +77,9 @@ public final class SseFramer {
     private int nameLength;
     private boolean valueIsData;
 
-    private byte[] data = new byte[256];
-    private int dataLength;
+    private final Buffer data = new Buffer(256);
     private boolean hasData;
-    private byte[] type = new byte[16];
-    private int typeLength;
+    private final Buffer type = new Buffer(16);
     private boolean tooLong;
     private long oversizedEvents;
 
@@ -197,11 +195,7 @@ public final class SseFramer {
                 }
                 case VALUE -> {
                     int stop = lineEnd(bytes, i, end);
-                    if (valueIsData) {
-                        appendData(bytes, i, stop - i);
-                    } else {
-                        appendType(bytes, i, stop - i);
-                    }
+                    append(valueIsData ? data : type, bytes, i, stop - i);
                     i = stop;
                 }
                 case SKIP -> i = lineEnd(bytes, i, end);
@@ -233,13 +227,13 @@ public final class SseFramer {
     private void startValue(boolean named) {
         if (named && isName(DATA)) {
             if (hasData) {
-                appendData(LF, 0, 1);
+                append(data, LF, 0, 1);
             }
             hasData = true;
             valueIsData = true;
             part = Part.SPACE;
         } else if (named && isName(EVENT)) {
-            typeLength = 0;
+            type.length = 0;
             valueIsData = false;
             part = Part.SPACE;
         } else {
@@ -251,34 +245,11 @@ public final class SseFramer {
         return Arrays.equals(name, 0, nameLength, field, 0, field.length);
     }
 
-    private void appendData(byte[] bytes, int from, int count) {
-        if (tooLong || count == 0) {
-            return;
-        }
-        if (dataLength + count > maxEventBytes) {
+    /** Appends to the event's data or type; an event that outgrows the limit is marked to be dropped. */
+    private void append(Buffer to, byte[] bytes, int from, int count) {
+        if (!tooLong && count > 0 && !to.append(bytes, from, count, maxEventBytes)) {
             tooLong = true;
-            return;
         }
-        if (dataLength + count > data.length) {
-            data = Arrays.copyOf(data, Math.min(maxEventBytes, Math.max(data.length * 2, dataLength + count)));
-        }
-        System.arraycopy(bytes, from, data, dataLength, count);
-        dataLength += count;
-    }
-
-    private void appendType(byte[] bytes, int from, int count) {
-        if (tooLong || count == 0) {
-            return;
-        }
-        if (typeLength + count > maxEventBytes) {
-            tooLong = true;
-            return;
-        }
-        if (typeLength + count > type.length) {
-            type = Arrays.copyOf(type, Math.max(type.length * 2, typeLength + count));
-        }
-        System.arraycopy(bytes, from, type, typeLength, count);
-        typeLength += count;
     }
 
     private void dispatch() {
@@ -287,31 +258,54 @@ public final class SseFramer {
                 if (tooLong) {
                     oversizedEvents++;
                 } else {
-                    listener.onEvent(typeName(), data, dataLength);
+                    listener.onEvent(typeName(), data.bytes, data.length);
                 }
             }
         } finally {
             hasData = false;
-            dataLength = 0;
-            typeLength = 0;
+            data.length = 0;
+            type.length = 0;
             tooLong = false;
         }
     }
 
     /** The type as a string, reused while the stream repeats a few types (load, kv, heartbeat...). */
     private String typeName() {
-        if (typeLength == 0) {
+        if (type.length == 0) {
             return MESSAGE;
         }
         for (int k = 0; k < TYPE_CACHE && typeNames[k] != null; k++) {
-            if (Arrays.equals(typeBytes[k], 0, typeBytes[k].length, type, 0, typeLength)) {
+            if (Arrays.equals(typeBytes[k], 0, typeBytes[k].length, type.bytes, 0, type.length)) {
                 return typeNames[k];
             }
         }
-        String decoded = new String(type, 0, typeLength, StandardCharsets.UTF_8);
-        typeBytes[nextTypeSlot] = Arrays.copyOf(type, typeLength);
+        String decoded = new String(type.bytes, 0, type.length, StandardCharsets.UTF_8);
+        typeBytes[nextTypeSlot] = Arrays.copyOf(type.bytes, type.length);
         typeNames[nextTypeSlot] = decoded;
         nextTypeSlot = (nextTypeSlot + 1) % TYPE_CACHE;
         return decoded;
+    }
+
+    /** A growable byte buffer, reused from event to event. */
+    private static final class Buffer {
+        private byte[] bytes;
+        private int length;
+
+        Buffer(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        /** Appends unless the content would exceed {@code limit}; returns whether it did. */
+        boolean append(byte[] from, int offset, int count, int limit) {
+            if (length + count > limit) {
+                return false;
+            }
+            if (length + count > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(bytes.length * 2, length + count)));
+            }
+            System.arraycopy(from, offset, bytes, length, count);
+            length += count;
+            return true;
+        }
     }
 }
