@@ -232,7 +232,7 @@ public final class LiveRunner {
                 errorBody[0] = "content-type '" + type + "' instead of text/event-stream";
                 return BodySubscribers.replacing(null);
             }
-            return BodySubscribers.fromLineSubscriber(observer, (StreamObserver o) -> (Void) null, StandardCharsets.UTF_8, null);
+            return BodySubscribers.fromSubscriber(observer, (StreamObserver o) -> (Void) null);
         };
         client.sendAsync(http, handler)
                 .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)

@@ -1,32 +1,41 @@
 package dev.switchboard.bench.live;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Flow;
 
 import dev.switchboard.bench.report.RequestResult;
+import dev.switchboard.contract.sse.SseFramer;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Watches one OpenAI-style SSE stream line by line and timestamps what matters: the first non-empty
+ * Watches one OpenAI-style SSE stream, framed by the shared {@link SseFramer}, and timestamps what matters: the first non-empty
  * content delta (TTFT), the gaps between content chunks (inter-token latency), {@code usage}, an
  * in-stream {@code error}, and {@code [DONE]}.
  *
  * <p>"Content" is {@code choices[].delta.content}, {@code delta.reasoning_content} / {@code reasoning}
  * (a reasoning model's first token is a token) or, for the completions API, {@code choices[].text}.
- * The role-only first chunk and empty deltas do not count. Flow guarantees serial calls; the fields
- * are read only after the body future completes, which orders them.
+ * The role-only first chunk and empty deltas do not count. An event still open when the stream ends
+ * is read too (a missing final blank line should not turn a complete answer into a failure). Flow
+ * guarantees serial calls; the fields are read only after the body future completes, which orders them.
  */
-final class StreamObserver implements Flow.Subscriber<String> {
+final class StreamObserver implements Flow.Subscriber<List<ByteBuffer>> {
+    /** Longest event read; an OpenAI chunk is a few hundred bytes. */
+    private static final int MAX_EVENT = 1 << 20;
+
     private final ObjectMapper mapper;
     private final long sendNanos;
-    private final SseParser parser = new SseParser(this::onEvent);
+    private final SseFramer framer = new SseFramer(MAX_EVENT, this::onEvent);
     private volatile Flow.Subscription subscription;
     private volatile boolean cancelled;
 
-    private long lineNanos;
+    /** When the bytes being framed arrived. */
+    private long chunkNanos;
     private long firstContentNanos = -1;
     private long lastContentNanos = -1;
     private long[] gaps = new long[64];
@@ -56,9 +65,11 @@ final class StreamObserver implements Flow.Subscriber<String> {
     }
 
     @Override
-    public void onNext(String line) {
-        lineNanos = System.nanoTime();
-        parser.line(line);
+    public void onNext(List<ByteBuffer> buffers) {
+        chunkNanos = System.nanoTime();
+        for (ByteBuffer buffer : buffers) {
+            framer.feed(buffer);
+        }
     }
 
     @Override
@@ -68,9 +79,9 @@ final class StreamObserver implements Flow.Subscriber<String> {
 
     @Override
     public void onComplete() {
-        lineNanos = System.nanoTime();
-        parser.end();
-        endNanos = lineNanos;
+        chunkNanos = System.nanoTime();
+        framer.finish();
+        endNanos = chunkNanos;
     }
 
     /** Stops reading (timeout): releases the connection. */
@@ -82,12 +93,13 @@ final class StreamObserver implements Flow.Subscriber<String> {
         }
     }
 
-    private void onEvent(String type, String data) {
+    private void onEvent(String type, byte[] bytes, int length) {
         if (doneNanos >= 0) {
             return;
         }
+        String data = new String(bytes, 0, length, StandardCharsets.UTF_8);
         if ("[DONE]".equals(data.trim())) {
-            doneNanos = lineNanos;
+            doneNanos = chunkNanos;
             return;
         }
         if ("error".equals(type)) {
@@ -116,14 +128,14 @@ final class StreamObserver implements Flow.Subscriber<String> {
         if (content) {
             contentChunks++;
             if (firstContentNanos < 0) {
-                firstContentNanos = lineNanos;
+                firstContentNanos = chunkNanos;
             } else {
                 if (gapCount == gaps.length) {
                     gaps = Arrays.copyOf(gaps, gapCount * 2);
                 }
-                gaps[gapCount++] = lineNanos - lastContentNanos;
+                gaps[gapCount++] = chunkNanos - lastContentNanos;
             }
-            lastContentNanos = lineNanos;
+            lastContentNanos = chunkNanos;
         }
         JsonNode usage = chunk.path("usage");
         if (usage.isObject()) {

@@ -1,9 +1,10 @@
 package dev.switchboard.gateway.observe;
 
-import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
@@ -14,16 +15,17 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The gateway's request metrics (names and tags are listed in docs/metrics.md). Meters recorded on
  * every request are looked up once per tag combination and kept: building and registering a meter
- * per request costs more than the recording itself.
+ * per request costs more than the recording itself. The per-request lookup is two map reads by
+ * tenant and model and a scan of the few statuses seen, with no key built per request.
  */
 @Component
 public class GatewayMetrics {
     private final MeterRegistry meters;
     /** Inter-token timers by model: recorded for every streamed chunk. */
     private final Map<String, Timer> interTokenTimers = new ConcurrentHashMap<>();
-    /** Per-request meters by name, tenant and model (tenants come from config; unknown models are not labels). */
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    /** Per-request meters by tenant, then model (tenants come from config; unknown models are not labels). */
+    private final Map<String, Map<String, Series>> series = new ConcurrentHashMap<>();
+    private final Map<String, Timer> schedulerTimers = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -31,22 +33,18 @@ public class GatewayMetrics {
 
     /** One finished client request (after all retries). */
     public void request(String tenant, String model, int status, boolean stream, long e2eNanos, StreamObserver observer) {
-        String statusTag = Integer.toString(status);
-        counters.computeIfAbsent("requests|" + tenant + '|' + model + '|' + statusTag + '|' + stream,
-                key -> meters.counter("switchboard_gateway_requests", "tenant", tenant, "model", model, "status", statusTag,
-                        "stream", Boolean.toString(stream))).increment();
-        timer("switchboard_gateway_e2e_seconds", "End-to-end request latency at the gateway", tenant, model)
-                .record(e2eNanos, TimeUnit.NANOSECONDS);
+        Series s = series(tenant, model);
+        s.requests(status, stream).increment();
+        s.e2e.get().record(e2eNanos, TimeUnit.NANOSECONDS);
         if (observer == null) {
             return;
         }
         if (observer.ttftMillis() >= 0) {
-            timer("switchboard_gateway_ttft_seconds", "Time to first token seen at the gateway", tenant, model)
-                    .record(Duration.ofMillis(observer.ttftMillis()));
+            s.ttft.get().record(observer.ttftMillis(), TimeUnit.MILLISECONDS);
         }
-        tokens(tenant, model, "prompt", observer.promptTokens());
-        tokens(tenant, model, "completion", observer.completionTokens());
-        tokens(tenant, model, "cached", observer.cachedTokens());
+        increment(s.promptTokens, observer.promptTokens());
+        increment(s.completionTokens, observer.completionTokens());
+        increment(s.cachedTokens, observer.cachedTokens());
     }
 
     /** One inter-token gap of a stream. */
@@ -65,21 +63,105 @@ public class GatewayMetrics {
     }
 
     public Timer schedulerCalls(String outcome) {
-        return timers.computeIfAbsent("scheduler|" + outcome, key -> Timer.builder("switchboard_gateway_scheduler_seconds")
-                .description("Latency of scheduling calls").tag("outcome", outcome).publishPercentileHistogram()
+        return schedulerTimers.computeIfAbsent(outcome, o -> Timer.builder("switchboard_gateway_scheduler_seconds")
+                .description("Latency of scheduling calls").tag("outcome", o).publishPercentileHistogram()
                 .register(meters));
     }
 
-    private void tokens(String tenant, String model, String kind, int count) {
+    private Series series(String tenant, String model) {
+        Map<String, Series> byModel = series.get(tenant);
+        Series s = byModel == null ? null : byModel.get(model);
+        if (s != null) {
+            return s;
+        }
+        // first request of this tenant and model (the capturing lambda is only built here)
+        return series.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).computeIfAbsent(model, m -> new Series(tenant, m));
+    }
+
+    private static void increment(Lazy<Counter> counter, int count) {
+        // a kind appears with its first non-zero count
         if (count > 0) {
-            counters.computeIfAbsent("tokens|" + kind + '|' + tenant + '|' + model,
-                    key -> meters.counter("switchboard_gateway_tokens", "tenant", tenant, "model", model, "kind", kind))
-                    .increment(count);
+            counter.get().increment(count);
         }
     }
 
-    private Timer timer(String name, String description, String tenant, String model) {
-        return timers.computeIfAbsent(name + '|' + tenant + '|' + model, key -> Timer.builder(name).description(description)
-                .tag("tenant", tenant).tag("model", model).publishPercentileHistogram().register(meters));
+    /** The request counter of one status and stream flag. */
+    private record RequestCounter(int status, boolean stream, Counter counter) {
+    }
+
+    /**
+     * The meters of one tenant and model. Each is registered on first use, so a series appears with
+     * its first value (a TTFT, a token kind) as docs/metrics.md says.
+     */
+    private final class Series {
+        private final String tenant;
+        private final String model;
+        final Lazy<Timer> e2e;
+        final Lazy<Timer> ttft;
+        final Lazy<Counter> promptTokens;
+        final Lazy<Counter> completionTokens;
+        final Lazy<Counter> cachedTokens;
+        /** Copy-on-write: a handful of statuses per series, scanned without a key or a lock. */
+        private volatile RequestCounter[] requests = new RequestCounter[0];
+
+        Series(String tenant, String model) {
+            this.tenant = tenant;
+            this.model = model;
+            this.e2e = new Lazy<>(() -> timer("switchboard_gateway_e2e_seconds", "End-to-end request latency at the gateway"));
+            this.ttft = new Lazy<>(() -> timer("switchboard_gateway_ttft_seconds", "Time to first token seen at the gateway"));
+            this.promptTokens = new Lazy<>(() -> tokens("prompt"));
+            this.completionTokens = new Lazy<>(() -> tokens("completion"));
+            this.cachedTokens = new Lazy<>(() -> tokens("cached"));
+        }
+
+        Counter requests(int status, boolean stream) {
+            for (RequestCounter r : requests) {
+                if (r.status() == status && r.stream() == stream) {
+                    return r.counter();
+                }
+            }
+            synchronized (this) {
+                RequestCounter[] current = requests;
+                for (RequestCounter r : current) {
+                    if (r.status() == status && r.stream() == stream) {
+                        return r.counter();
+                    }
+                }
+                Counter counter = meters.counter("switchboard_gateway_requests", "tenant", tenant, "model", model,
+                        "status", Integer.toString(status), "stream", Boolean.toString(stream));
+                RequestCounter[] grown = Arrays.copyOf(current, current.length + 1);
+                grown[current.length] = new RequestCounter(status, stream, counter);
+                requests = grown;
+                return counter;
+            }
+        }
+
+        private Timer timer(String name, String description) {
+            return Timer.builder(name).description(description).tag("tenant", tenant).tag("model", model)
+                    .publishPercentileHistogram().register(meters);
+        }
+
+        private Counter tokens(String kind) {
+            return meters.counter("switchboard_gateway_tokens", "tenant", tenant, "model", model, "kind", kind);
+        }
+    }
+
+    /** A meter registered on first use; a race registers it twice, which the registry resolves to one meter. */
+    private static final class Lazy<M> {
+        private final Supplier<M> register;
+        private volatile M meter;
+
+        Lazy(Supplier<M> register) {
+            this.register = register;
+        }
+
+        M get() {
+            M m = meter;
+            if (m == null) {
+                m = register.get();
+                meter = m;
+            }
+            return m;
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.switchboard.gateway.observe;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -68,10 +67,7 @@ public final class ObservedResponse extends ServerHttpResponseDecorator {
         long now = System.nanoTime();
         try (DataBuffer.ByteBufferIterator views = buffer.readableByteBuffers()) {
             while (views.hasNext()) {
-                ByteBuffer view = views.next();
-                byte[] bytes = new byte[view.remaining()];
-                view.get(bytes);
-                observer.onBytes(bytes, 0, bytes.length, now);
+                observer.onBytes(views.next(), now);
             }
         }
     }

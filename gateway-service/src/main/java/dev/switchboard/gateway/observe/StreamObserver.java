@@ -1,9 +1,10 @@
 package dev.switchboard.gateway.observe;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
+import dev.switchboard.contract.sse.SseFramer;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
@@ -11,10 +12,11 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Watches the bytes of an OpenAI response as they are relayed, without holding them back: for SSE
- * it splits {@code data:} lines, timestamps the first and every later content chunk (TTFT and
- * inter-token gaps) by looking for a non-empty {@code content}/{@code text} value, and parses JSON
- * only for the one chunk that carries {@code usage}; for a plain JSON answer it keeps the body up
- * to a limit and reads {@code usage} at the end. Not thread-safe: one response, one writer.
+ * it frames events with the shared {@link SseFramer}, timestamps the first and every later content
+ * event (TTFT and inter-token gaps) by looking for a non-empty {@code content}/{@code text} value,
+ * and parses JSON only for the one event that carries {@code usage}; for a plain JSON answer it keeps
+ * the body up to a limit and reads {@code usage} at the end. An event counts when its closing blank
+ * line arrives (engines send both in one write). Not thread-safe: one response, one writer.
  */
 public final class StreamObserver {
     private static final JsonFactory JSON = new JsonFactory();
@@ -23,7 +25,8 @@ public final class StreamObserver {
     private static final byte[] USAGE = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR = "\"error\":".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_JSON_BODY = 1 << 20;
-    private static final int MAX_LINE = 1 << 20;
+    /** A larger event is relayed but not observed (an OpenAI chunk is a few hundred bytes). */
+    private static final int MAX_EVENT = 1 << 20;
 
     /** Receives timing events as they are observed. */
     public interface Listener {
@@ -31,12 +34,12 @@ public final class StreamObserver {
         void onToken(long nanos, long gapNanos);
     }
 
-    private final boolean sse;
     private final long startNanos;
     private final Listener listener;
-    /** The current SSE line (unsynchronised: one writer, so no ByteArrayOutputStream). */
-    private byte[] line = new byte[512];
-    private int lineLength;
+    /** Frames an SSE answer; {@code null} for a plain JSON one. */
+    private final SseFramer events;
+    /** When the bytes being framed arrived. */
+    private long chunkNanos;
     private final ByteArrayOutputStream json = new ByteArrayOutputStream();
     private long firstTokenNanos = -1;
     private long lastTokenNanos = -1;
@@ -48,83 +51,54 @@ public final class StreamObserver {
     private boolean jsonOverflow;
 
     public StreamObserver(boolean sse, long startNanos, Listener listener) {
-        this.sse = sse;
         this.startNanos = startNanos;
         this.listener = listener;
+        this.events = sse ? new SseFramer(MAX_EVENT, this::onEvent) : null;
     }
 
-    /** Observes the next relayed bytes. */
-    public void onBytes(byte[] bytes, int offset, int length, long nowNanos) {
-        if (!sse) {
-            if (firstTokenNanos < 0 && length > 0) {
-                firstTokenNanos = nowNanos;
-            }
-            if (!jsonOverflow && json.size() + length <= MAX_JSON_BODY) {
-                json.write(bytes, offset, length);
-            } else {
-                jsonOverflow = true;
-            }
+    /** Observes the next relayed bytes: what remains of {@code bytes}, a view of the relayed buffer. */
+    public void onBytes(ByteBuffer bytes, long nowNanos) {
+        if (events != null) {
+            chunkNanos = nowNanos;
+            events.feed(bytes);
             return;
         }
-        int end = offset + length;
-        int from = offset;
-        while (from < end) {
-            int newline = from;
-            while (newline < end && bytes[newline] != '\n') {
-                newline++;
-            }
-            append(bytes, from, newline - from);
-            if (newline == end) {
-                return;
-            }
-            onLine(line, lineLength, nowNanos);
-            lineLength = 0;
-            from = newline + 1;
+        int length = bytes.remaining();
+        if (firstTokenNanos < 0 && length > 0) {
+            firstTokenNanos = nowNanos;
         }
-    }
-
-    private void append(byte[] bytes, int from, int count) {
-        int room = MAX_LINE - lineLength;
-        int n = Math.min(count, room);
-        if (n <= 0) {
-            return;
+        if (!jsonOverflow && json.size() + length <= MAX_JSON_BODY) {
+            byte[] copy = new byte[length];
+            bytes.get(copy);
+            json.write(copy, 0, length);
+        } else {
+            jsonOverflow = true;
         }
-        if (lineLength + n > line.length) {
-            line = Arrays.copyOf(line, Math.min(MAX_LINE, Math.max(line.length * 2, lineLength + n)));
-        }
-        System.arraycopy(bytes, from, line, lineLength, n);
-        lineLength += n;
     }
 
     /** The response is complete (reads {@code usage} of a plain JSON answer). */
     public void onComplete() {
-        if (!sse && !jsonOverflow && json.size() > 0) {
+        if (events == null && !jsonOverflow && json.size() > 0) {
             byte[] body = json.toByteArray();
             readUsage(body, 0, body.length);
         }
     }
 
-    private void onLine(byte[] l, int length, long nowNanos) {
-        if (length > 0 && l[length - 1] == '\r') {
-            length--;
-        }
-        if (length < 5 || l[0] != 'd' || l[1] != 'a' || l[2] != 't' || l[3] != 'a' || l[4] != ':') {
-            return;
-        }
-        if (indexOf(l, length, ERROR) >= 0) {
+    private void onEvent(String type, byte[] data, int length) {
+        if (indexOf(data, length, ERROR) >= 0) {
             sawError = true;
         }
-        if (hasNonEmptyValue(l, length, CONTENT) || hasNonEmptyValue(l, length, TEXT)) {
-            long gap = lastTokenNanos < 0 ? -1 : nowNanos - lastTokenNanos;
+        if (hasNonEmptyValue(data, length, CONTENT) || hasNonEmptyValue(data, length, TEXT)) {
+            long gap = lastTokenNanos < 0 ? -1 : chunkNanos - lastTokenNanos;
             if (firstTokenNanos < 0) {
-                firstTokenNanos = nowNanos;
+                firstTokenNanos = chunkNanos;
             }
-            lastTokenNanos = nowNanos;
+            lastTokenNanos = chunkNanos;
             contentChunks++;
-            listener.onToken(nowNanos, gap);
+            listener.onToken(chunkNanos, gap);
         }
-        if (indexOf(l, length, USAGE) >= 0) {
-            readUsage(l, 5, length - 5);
+        if (indexOf(data, length, USAGE) >= 0) {
+            readUsage(data, 0, length);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.gateway.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,12 @@ class StreamObserverTest {
                 Arguments.of("error frame after content", ERROR_AFTER_CONTENT, new Expected(1, -1, -1, -1, true)),
                 Arguments.of("comments and non-data fields only", ": ping\n\nevent: x\nid: 3\n\n", new Expected(0, -1, -1, -1, false)),
                 Arguments.of("a final line without newline is not a frame", "data: {\"choices\":[{\"text\":\"a\"}]}",
-                        new Expected(0, -1, -1, -1, false)));
+                        new Expected(0, -1, -1, -1, false)),
+                Arguments.of("an event counts once its blank line arrives", "data: {\"choices\":[{\"text\":\"a\"}]}\n",
+                        new Expected(0, -1, -1, -1, false)),
+                Arguments.of("CR line ends and a named event", "event: chunk\rdata: {\"choices\":[{\"text\":\"a\"}]}\r\r"
+                        + "data: {\"choices\":[],\r: keep-alive\rdata: \"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1}}\r\r",
+                        new Expected(1, 4, 1, 0, false)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -63,7 +69,7 @@ class StreamObserverTest {
                 int n = trial == 0 ? bytes.length : 1 + random.nextInt(Math.min(40, bytes.length - at));
                 byte[] chunk = new byte[n + 6];
                 System.arraycopy(bytes, at, chunk, 3, n);
-                observer.onBytes(chunk, 3, n, now++);
+                observer.onBytes(ByteBuffer.wrap(chunk, 3, n), now++);
                 at += n;
             }
             observer.onComplete();
@@ -92,7 +98,7 @@ class StreamObserverTest {
                 bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
             }
             StreamObserver observer = new StreamObserver(true, 0, (nanos, gap) -> { });
-            observer.onBytes(bytes, 0, bytes.length, 1);
+            observer.onBytes(ByteBuffer.wrap(bytes), 1);
             observer.onComplete();
             assertThat(observer.contentChunks()).isBetween(0, 10);
         }
@@ -103,8 +109,8 @@ class StreamObserverTest {
         byte[] body = "{\"choices\":[{\"message\":{\"content\":\"hi\"}}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}"
                 .getBytes(StandardCharsets.UTF_8);
         StreamObserver observer = new StreamObserver(false, 0, (nanos, gap) -> { });
-        observer.onBytes(body, 0, 10, 7);
-        observer.onBytes(body, 10, body.length - 10, 9);
+        observer.onBytes(ByteBuffer.wrap(body, 0, 10), 7);
+        observer.onBytes(ByteBuffer.wrap(body, 10, body.length - 10), 9);
         observer.onComplete();
         assertThat(observer.started()).isTrue();
         assertThat(observer.ttftMillis()).isZero();

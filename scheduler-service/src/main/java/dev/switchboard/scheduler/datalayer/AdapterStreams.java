@@ -1,7 +1,6 @@
 package dev.switchboard.scheduler.datalayer;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -15,6 +14,7 @@ import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.switchboard.contract.sse.SseFramer;
 import dev.switchboard.contract.wire.AdapterEvents;
 import dev.switchboard.contract.wire.EndpointState;
 import dev.switchboard.contract.wire.KvEvent;
@@ -105,14 +105,14 @@ public class AdapterStreams implements SmartLifecycle {
         String url = "http://" + endpoint.host() + ":" + endpoint.port() + AdapterEvents.PATH;
         return Flux.defer(() -> {
                     // a fresh framer per connection: a reconnect never continues a half-read event
-                    SseFramer framer = new SseFramer(MAX_EVENT_BYTES);
+                    SseFramer framer = new SseFramer(MAX_EVENT_BYTES,
+                            (type, data, length) -> handle(endpoint.id(), type, data, length));
                     return client.get().uri(url).accept(MediaType.TEXT_EVENT_STREAM)
                             .retrieve()
                             .bodyToFlux(DataBuffer.class)
-                            .concatMapIterable(buffer -> frame(framer, buffer, endpoint.id()));
+                            .<Void>handle((buffer, sink) -> frame(framer, buffer, endpoint.id()));
                 })
                 .doOnSubscribe(s -> log.debug("subscribing to {}", url))
-                .doOnNext(event -> handle(endpoint.id(), event.type(), event.data()))
                 // a dropped stream makes the endpoint stale at once; it is reconnected like one that fails
                 .doOnError(e -> reports.disconnected(endpoint.id()))
                 .doOnComplete(() -> reports.disconnected(endpoint.id()))
@@ -123,25 +123,25 @@ public class AdapterStreams implements SmartLifecycle {
                 .subscribe(event -> { }, error -> log.warn("event stream of {} stopped: {}", endpoint.id(), error.toString()));
     }
 
-    private List<SseFramer.Event> frame(SseFramer framer, DataBuffer buffer, String endpointId) {
-        try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
+    /** Frames one read; its events are applied as they complete, before the buffer is released. */
+    private void frame(SseFramer framer, DataBuffer buffer, String endpointId) {
+        try (DataBuffer.ByteBufferIterator views = buffer.readableByteBuffers()) {
             long oversized = framer.oversizedEvents();
-            List<SseFramer.Event> events = framer.feed(bytes, 0, bytes.length);
+            while (views.hasNext()) {
+                framer.feed(views.next());
+            }
             if (framer.oversizedEvents() > oversized) {
                 meters.counter("switchboard_scheduler_adapter_events_invalid", "endpoint", endpointId).increment();
                 log.warn("dropped an event over {} bytes from {}", MAX_EVENT_BYTES, endpointId);
             }
-            return events;
         } finally {
             DataBufferUtils.release(buffer);
         }
     }
 
-    /** Applies one event of an adapter's stream ({@code data} is its JSON, UTF-8). */
-    void handle(String endpointId, String type, byte[] data) {
-        if (data.length == 0 || isBlank(data)) {
+    /** Applies one event of an adapter's stream ({@code data[0, length)} is its JSON, UTF-8). */
+    void handle(String endpointId, String type, byte[] data, int length) {
+        if (isBlank(data, length)) {
             if (AdapterEvents.HEARTBEAT.equals(type)) {
                 reports.heard(endpointId);
             }
@@ -150,15 +150,15 @@ public class AdapterStreams implements SmartLifecycle {
         try {
             switch (type) {
                 case AdapterEvents.STATE -> {
-                    EndpointState state = json.readValue(data, EndpointState.class);
+                    EndpointState state = json.readValue(data, 0, length, EndpointState.class);
                     reports.lifecycle(state.lifecycle());
                     if (state.load() != null) {
                         reports.load(state.load());
                     }
                 }
-                case AdapterEvents.LOAD -> reports.load(json.readValue(data, LoadReport.class));
-                case AdapterEvents.LIFECYCLE -> reports.lifecycle(json.readValue(data, LifecycleEvent.class));
-                case AdapterEvents.KV -> apply(endpointId, json.readValue(data, KvEventBatch.class));
+                case AdapterEvents.LOAD -> reports.load(json.readValue(data, 0, length, LoadReport.class));
+                case AdapterEvents.LIFECYCLE -> reports.lifecycle(json.readValue(data, 0, length, LifecycleEvent.class));
+                case AdapterEvents.KV -> apply(endpointId, json.readValue(data, 0, length, KvEventBatch.class));
                 default -> {
                     // heartbeat and future event types
                 }
@@ -170,8 +170,9 @@ public class AdapterStreams implements SmartLifecycle {
         }
     }
 
-    private static boolean isBlank(byte[] data) {
-        for (byte b : data) {
+    private static boolean isBlank(byte[] data, int length) {
+        for (int i = 0; i < length; i++) {
+            byte b = data[i];
             if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
                 return false;
             }

@@ -147,26 +147,8 @@ public final class LeaseRegistry {
         return expired;
     }
 
-    public synchronized int outstanding(String endpointId) {
-        EndpointLoad load = loads.get(endpointId);
-        return load == null ? 0 : load.outstanding;
-    }
-
-    /** Uncached prompt tokens predicted still waiting for prefill on {@code endpointId} now. */
-    public synchronized long backlogTokens(String endpointId) {
-        EndpointLoad load = loads.get(endpointId);
-        return load == null ? 0 : backlogTokens(load, clock.millis());
-    }
-
     public synchronized int openLeases() {
         return leases.size();
-    }
-
-    /** Open leases per tenant (for admission and the admin API). */
-    public synchronized Map<String, Integer> openByTenant() {
-        Map<String, Integer> byTenant = new HashMap<>();
-        leases.values().forEach(l -> byTenant.merge(l.tenant(), 1, Integer::sum));
-        return byTenant;
     }
 
     /** The snapshot with each endpoint's outstanding count and prefill backlog. */

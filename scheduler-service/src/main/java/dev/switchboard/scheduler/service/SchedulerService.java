@@ -101,7 +101,7 @@ public class SchedulerService {
                 .description("Time to run one scheduling cycle and open its lease")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofMillis(100)).register(meters);
-        this.tenantGauges = new TenantGauges(meters, this::queues);
+        this.tenantGauges = new TenantGauges(meters, clock, this::queues);
         this.unknownLeases = Counter.builder("switchboard_scheduler_lease_completions_unknown")
                 .description("Lease completions for leases that were already closed or had expired").register(meters);
         this.predictedCachedTokens = Counter.builder("switchboard_scheduler_prefix_predicted_tokens")

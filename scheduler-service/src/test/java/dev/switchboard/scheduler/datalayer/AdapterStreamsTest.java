@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.switchboard.contract.prompt.PromptBlocks;
+import dev.switchboard.contract.sse.SseFramer;
 import dev.switchboard.contract.wire.KvEvent;
 import dev.switchboard.contract.wire.KvEventBatch;
 import dev.switchboard.contract.wire.LifecycleEvent;
@@ -42,9 +43,8 @@ class AdapterStreamsTest {
     /** Feeds wire text through the stream's framing, as a connection would, and applies the events. */
     private void deliver(String endpointId, String wire) {
         byte[] bytes = wire.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (SseFramer.Event e : new SseFramer(1 << 20).feed(bytes, 0, bytes.length)) {
-            streams.handle(endpointId, e.type(), e.data());
-        }
+        new SseFramer(1 << 20, (type, data, length) -> streams.handle(endpointId, type, data, length))
+                .feed(java.nio.ByteBuffer.wrap(bytes));
     }
 
     private EndpointView view() {

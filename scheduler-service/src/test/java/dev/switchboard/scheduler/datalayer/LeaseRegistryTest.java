@@ -10,24 +10,32 @@ import org.junit.jupiter.api.Test;
 
 import dev.switchboard.scheduler.MutableClock;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
+import dev.switchboard.scheduler.framework.EndpointView;
 
 class LeaseRegistryTest {
     private final MutableClock clock = new MutableClock();
     // prefill at 10k tokens/s = 10 tokens per ms
     private final LeaseRegistry leases = new LeaseRegistry(clock, Duration.ofMinutes(10), 10_000);
 
+    /** The endpoint as decisions see it: the lease state overlaid on a snapshot. */
+    private EndpointView seen(String endpointId) {
+        return leases.overlay(new ClusterSnapshot(1, List.of(endpoint(endpointId).build()))).endpoints().get(0);
+    }
+
     @Test
     void openLeasesCountAsOutstandingUntilClosed() {
         var a = leases.open("r1", "t", "d1", null, 100, 0);
         leases.open("r2", "t", "d1", null, 100, 0);
         leases.open("r3", "u", "d2", null, 100, 0);
-        assertThat(leases.outstanding("d1")).isEqualTo(2);
-        assertThat(leases.openByTenant()).containsEntry("t", 2).containsEntry("u", 1);
+        assertThat(seen("d1").outstanding()).isEqualTo(2);
+        assertThat(seen("d2").outstanding()).isEqualTo(1);
+        assertThat(leases.openLeases()).isEqualTo(3);
+        assertThat(a.tenant()).isEqualTo("t");
 
         assertThat(leases.close(a.leaseId())).isEqualTo(a);
-        assertThat(leases.outstanding("d1")).isEqualTo(1);
+        assertThat(seen("d1").outstanding()).isEqualTo(1);
         assertThat(leases.close(a.leaseId())).as("closing twice").isNull();
-        assertThat(leases.outstanding("d1")).isEqualTo(1);
+        assertThat(seen("d1").outstanding()).isEqualTo(1);
     }
 
     @Test
@@ -38,23 +46,23 @@ class LeaseRegistryTest {
         clock.advance(Duration.ofMinutes(5));
 
         assertThat(leases.expire()).extracting(LeaseRegistry.Lease::requestId).containsExactly("old");
-        assertThat(leases.outstanding("d1")).isEqualTo(1);
+        assertThat(seen("d1").outstanding()).isEqualTo(1);
     }
 
     @Test
     void uncachedTokensJoinThePrefillSidesBacklogAndDrainAtThePrefillRate() {
         leases.open("r1", "t", "d1", null, 3000, 1000);      // 2000 uncached on d1
         leases.open("r2", "t", "d2", "p1", 5000, 0);         // disaggregated: 5000 on p1, none on d2
-        assertThat(leases.backlogTokens("d1")).isEqualTo(2000);
-        assertThat(leases.backlogTokens("p1")).isEqualTo(5000);
-        assertThat(leases.backlogTokens("d2")).isZero();
+        assertThat(seen("d1").prefillBacklogTokens()).isEqualTo(2000);
+        assertThat(seen("p1").prefillBacklogTokens()).isEqualTo(5000);
+        assertThat(seen("d2").prefillBacklogTokens()).isZero();
 
         clock.advance(Duration.ofMillis(150));
-        assertThat(leases.backlogTokens("d1")).isEqualTo(500);
+        assertThat(seen("d1").prefillBacklogTokens()).isEqualTo(500);
         leases.open("r3", "t", "d1", null, 100, 0);
-        assertThat(leases.backlogTokens("d1")).isEqualTo(600);
+        assertThat(seen("d1").prefillBacklogTokens()).isEqualTo(600);
         clock.advance(Duration.ofSeconds(1));
-        assertThat(leases.backlogTokens("d1")).isZero();
+        assertThat(seen("d1").prefillBacklogTokens()).isZero();
     }
 
     @Test
@@ -77,8 +85,8 @@ class LeaseRegistryTest {
         assertThat(leases.openIfUnchanged(seen.version(), "r2", "t", "d1", null, 10, 0)).as("d1 got a lease").isNull();
         assertThat(leases.openIfUnchanged(seen.version(), "r3", "t", "d2", "d1", 10, 0)).as("as prefill side too").isNull();
         assertThat(leases.openIfUnchanged(seen.version(), "r4", "t", "d2", null, 10, 0)).as("d2 did not").isNotNull();
-        assertThat(leases.outstanding("d1")).isEqualTo(1);
-        assertThat(leases.outstanding("d2")).isEqualTo(1);
+        assertThat(seen("d1").outstanding()).isEqualTo(1);
+        assertThat(seen("d2").outstanding()).isEqualTo(1);
         assertThat(leases.overlayVersioned(snapshot).version()).isGreaterThan(seen.version());
     }
 
