@@ -1,5 +1,6 @@
 package dev.switchboard.adapter.engine;
 
+import java.nio.LongBuffer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import dev.switchboard.contract.wire.KvEvent;
 import dev.switchboard.contract.wire.KvEventBatch;
 import dev.switchboard.contract.wire.LifecycleEvent;
 import dev.switchboard.contract.wire.LoadReport;
+import it.unimi.dsi.fastutil.longs.LongLinkedOpenHashSet;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -227,7 +229,7 @@ public final class EngineEndpoint {
             synchronized (lock) {
                 KvEventBatch snapshot = null;
                 if (nextKvSeq > 0 && !cachedBlocks.isEmpty()) {
-                    long[] hashes = cachedBlocks.stream().mapToLong(Long::longValue).toArray();
+                    long[] hashes = cachedBlocks.toLongArray();
                     snapshot = new KvEventBatch(id(), nextKvSeq - 1, clock.millis(), List.of(KvEvent.cleared(),
                             new KvEvent(KvEvent.Kind.STORED, hashes, null, d.kvBlockSize(), "GPU", KvEvent.HashSpace.SWITCHBOARD)));
                 }
@@ -242,20 +244,19 @@ public final class EngineEndpoint {
             case CLEARED -> cachedBlocks.clear();
             case STORED -> {
                 if (event.hashSpace() == KvEvent.HashSpace.SWITCHBOARD) {
-                    for (long h : event.blockHashes()) {
-                        cachedBlocks.remove(h);
-                        cachedBlocks.add(h);
+                    LongBuffer hashes = event.blockHashView();
+                    for (int i = 0; i < hashes.limit(); i++) {
+                        cachedBlocks.addAndMoveToLast(hashes.get(i));
                     }
-                    var it = cachedBlocks.iterator();
-                    while (cachedBlocks.size() > MAX_TRACKED_BLOCKS && it.hasNext()) {
-                        it.next();
-                        it.remove();
+                    while (cachedBlocks.size() > MAX_TRACKED_BLOCKS) {
+                        cachedBlocks.removeFirstLong();
                     }
                 }
             }
             case REMOVED -> {
-                for (long h : event.blockHashes()) {
-                    cachedBlocks.remove(h);
+                LongBuffer hashes = event.blockHashView();
+                for (int i = 0; i < hashes.limit(); i++) {
+                    cachedBlocks.remove(hashes.get(i));
                 }
             }
         }
@@ -263,7 +264,8 @@ public final class EngineEndpoint {
 
     /** Upper bound of blocks tracked for the reconnect snapshot (an 80 GB GPU holds about 60k blocks of 16). */
     private static final int MAX_TRACKED_BLOCKS = 1 << 20;
-    private final java.util.LinkedHashSet<Long> cachedBlocks = new java.util.LinkedHashSet<>();
+    /** Insertion-ordered, oldest first; a stored block moves to the end. Guarded by {@code lock}. */
+    private final LongLinkedOpenHashSet cachedBlocks = new LongLinkedOpenHashSet();
 
     /** Counts a request entering the engine; pair with {@link #requestEnded()}. */
     public void requestStarted() {

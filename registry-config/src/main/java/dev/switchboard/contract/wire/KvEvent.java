@@ -1,5 +1,6 @@
 package dev.switchboard.contract.wire;
 
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -8,8 +9,16 @@ import java.util.Objects;
  * and SGLang publish {@code BlockStored}, {@code BlockRemoved} and {@code AllBlocksCleared} over
  * ZeroMQ; see {@code research/engine-protocols.md} section 3).
  *
+ * <p>In JSON (the adapter event stream, {@link AdapterEvents#KV}) {@code blockHashes} is not an array
+ * of numbers but one string, {@link BlockHashEncoding}: base64 of the hashes as 8-byte big-endian
+ * values. Every other field is a plain JSON value named as here.
+ *
+ * <p>Immutable: the hashes are copied in; {@link #blockHashes()} returns a copy, and hot paths read
+ * them without copying through {@link #blockHashView()} or {@link #blockCount()}.
+ *
  * @param kind            what happened
- * @param blockHashes     the affected blocks, as 64-bit hashes (empty for {@link Kind#CLEARED})
+ * @param blockHashes     the affected blocks, as 64-bit hashes (empty for {@link Kind#CLEARED}); on the
+ *                        wire a {@link BlockHashEncoding} string
  * @param parentBlockHash hash of the block before the first stored one, {@code null} if none or unknown
  * @param blockSize       tokens per block (0 when not reported)
  * @param medium          storage tier, e.g. {@code GPU} or {@code CPU}; {@code GPU} when not reported
@@ -54,9 +63,20 @@ public record KvEvent(Kind kind, long[] blockHashes, Long parentBlockHash, int b
         return new KvEvent(Kind.CLEARED, null, null, 0, null, null);
     }
 
+    /** The hashes (a copy: the event stays immutable). */
     @Override
     public long[] blockHashes() {
         return blockHashes.clone();
+    }
+
+    /** How many block hashes the event carries. */
+    public int blockCount() {
+        return blockHashes.length;
+    }
+
+    /** The hashes as a read-only view of the event's own array: no copy, for hot paths. */
+    public LongBuffer blockHashView() {
+        return LongBuffer.wrap(blockHashes).asReadOnlyBuffer();
     }
 
     @Override

@@ -23,6 +23,7 @@ import dev.switchboard.contract.wire.LifecycleEvent;
 import dev.switchboard.contract.wire.LoadReport;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.support.json.KvEventJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -55,7 +56,8 @@ public class AdapterStreams implements SmartLifecycle {
         this.directory = directory;
         this.reports = reports;
         this.prefixIndex = prefixIndex;
-        this.json = json;
+        // KV events' block hashes arrive in their wire encoding (base64 of 8-byte values, KvEventJson)
+        this.json = json.rebuild().addModule(KvEventJson.module()).build();
         this.client = webClients.clone().codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
         this.meters = meters;
     }
@@ -194,12 +196,12 @@ public class AdapterStreams implements SmartLifecycle {
                 case CLEARED -> prefixIndex.clear(endpointId);
                 case STORED -> {
                     if (event.hashSpace() == KvEvent.HashSpace.SWITCHBOARD) {
-                        prefixIndex.stored(endpointId, event.blockHashes(), event.parentBlockHash() == null);
+                        prefixIndex.stored(endpointId, event.blockHashView(), event.parentBlockHash() == null);
                     }
                 }
                 case REMOVED -> {
                     if (event.hashSpace() == KvEvent.HashSpace.SWITCHBOARD) {
-                        prefixIndex.removed(endpointId, event.blockHashes());
+                        prefixIndex.removed(endpointId, event.blockHashView());
                     }
                 }
             }

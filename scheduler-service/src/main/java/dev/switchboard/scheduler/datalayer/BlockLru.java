@@ -1,5 +1,6 @@
 package dev.switchboard.scheduler.datalayer;
 
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
@@ -137,8 +138,10 @@ final class BlockLru {
     }
 
     /**
-     * Touches {@code hashes} from last to first (the first ends most recent), exactly as calling
-     * {@link #touch} for each in that order, marking {@code hashes[0]} if {@code firstIsFirst}.
+     * Touches {@code hashes} (from its position to its limit; the buffer's position is not moved) from
+     * last to first (the first ends most recent), exactly as calling {@link #touch} for each in that
+     * order, marking the first if {@code firstIsFirst}. A buffer rather than an array, so a KV event's
+     * read-only view of its hashes is used without copying.
      *
      * <p>All lookups are done first, in a loop of independent loads, so the CPU overlaps their cache
      * misses instead of waiting for one at a time between list updates; the updates then use the
@@ -146,13 +149,15 @@ final class BlockLru {
      * evicted node is reused at once for the hash that evicted it, so checking the node's hash is
      * enough to know whether it still holds ours.
      */
-    void touchAll(long[] hashes, boolean firstIsFirst) {
-        int[] found = new int[hashes.length];
-        for (int i = 0; i < hashes.length; i++) {
-            found[i] = find(hashes[i]);
+    void touchAll(LongBuffer hashes, boolean firstIsFirst) {
+        int base = hashes.position();
+        int count = hashes.remaining();
+        int[] found = new int[count];
+        for (int i = 0; i < count; i++) {
+            found[i] = find(hashes.get(base + i));
         }
-        for (int i = hashes.length - 1; i >= 0; i--) {
-            long hash = hashes[i];
+        for (int i = count - 1; i >= 0; i--) {
+            long hash = hashes.get(base + i);
             boolean first = i == 0 && firstIsFirst;
             int node = found[i];
             if (node >= 0 && nodes[2 * node] == hash) {

@@ -1,5 +1,6 @@
 package dev.switchboard.scheduler.datalayer;
 
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Map;
@@ -90,16 +91,17 @@ public final class PrefixIndex {
             return lo;
         }
 
-        synchronized void touch(long[] hashes, boolean startsAtFirstBlock) {
+        synchronized void touch(LongBuffer hashes, boolean startsAtFirstBlock) {
             // last-to-first: the prompt's first blocks end most recent, its tail is evicted first
             lru.touchAll(hashes, startsAtFirstBlock);
-            if (startsAtFirstBlock && hashes.length > 0) {
-                holdFirst(hashes[0], slot, true);
+            if (startsAtFirstBlock && hashes.hasRemaining()) {
+                holdFirst(hashes.get(hashes.position()), slot, true);
             }
         }
 
-        synchronized void remove(long[] hashes) {
-            for (long h : hashes) {
+        synchronized void remove(LongBuffer hashes) {
+            for (int i = hashes.position(); i < hashes.limit(); i++) {
+                long h = hashes.get(i);
                 if (lru.remove(h) == 1) {
                     holdFirst(h, slot, false);
                 }
@@ -259,6 +261,14 @@ public final class PrefixIndex {
      * prompt's first block (a KV event without a parent block) or continues an earlier one.
      */
     public void stored(String endpointId, long[] hashes, boolean startsAtFirstBlock) {
+        stored(endpointId, LongBuffer.wrap(hashes), startsAtFirstBlock);
+    }
+
+    /**
+     * As {@link #stored(String, long[], boolean)}, for the hashes from the buffer's position to its
+     * limit (a KV event's view of its hashes, read without copying; the position is not moved).
+     */
+    public void stored(String endpointId, LongBuffer hashes, boolean startsAtFirstBlock) {
         EndpointBlocks blocks = endpoints.get(endpointId);
         if (blocks != null) {
             blocks.touch(hashes, startsAtFirstBlock);
@@ -267,6 +277,11 @@ public final class PrefixIndex {
 
     /** Records blocks the engine evicted. */
     public void removed(String endpointId, long[] hashes) {
+        removed(endpointId, LongBuffer.wrap(hashes));
+    }
+
+    /** As {@link #removed(String, long[])}, for the hashes from the buffer's position to its limit. */
+    public void removed(String endpointId, LongBuffer hashes) {
         EndpointBlocks blocks = endpoints.get(endpointId);
         if (blocks != null) {
             blocks.remove(hashes);

@@ -17,11 +17,15 @@ import dev.switchboard.contract.wire.LoadReport;
 import dev.switchboard.scheduler.SchedulerProperties;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.EndpointView;
+import dev.switchboard.support.json.KvEventJson;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 class AdapterStreamsTest {
     private final JsonMapper json = JsonMapper.builder().build();
+    /** How an adapter writes events: block hashes as one base64 string. */
+    private final JsonMapper adapterJson = JsonMapper.builder().addModule(KvEventJson.module()).build();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final SchedulerProperties properties = new SchedulerProperties(java.time.Duration.ofSeconds(1),
             java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2), 16, 30000, "switchboard-default", "",
             java.time.Duration.ofSeconds(2), "", true, 16, 100, "", 3, 0.95, 8192, 0, java.time.Duration.ofSeconds(30),
@@ -29,10 +33,10 @@ class AdapterStreamsTest {
     private final EndpointReports reports = new EndpointReports(Clock.systemUTC(), properties);
     private final PrefixIndex index = new PrefixIndex();
     private final AdapterStreams streams = new AdapterStreams(null, reports, index, json,
-            org.springframework.web.reactive.function.client.WebClient.builder(), new SimpleMeterRegistry());
+            org.springframework.web.reactive.function.client.WebClient.builder(), meters);
 
     private String event(String type, Object data) {
-        return sse(type, json.writeValueAsString(data));
+        return sse(type, adapterJson.writeValueAsString(data));
     }
 
     /** One event as an adapter writes it on the wire. */
@@ -104,5 +108,26 @@ class AdapterStreamsTest {
         deliver("d1", sse("load", "{not json"));
         deliver("d1", sse("heartbeat", ""));
         assertThat(view().load()).isNull();
+    }
+
+    @Test
+    void kvEventsOfAdaptersThatSendNumberArraysAreStillRead() {
+        index.track("d1", 1000);
+        long[] hashes = PromptBlocks.hash("m", null, "z".repeat(64 * 4));
+        String legacy = json.writeValueAsString(new KvEventBatch("d1", 0, 1, List.of(
+                new KvEvent(KvEvent.Kind.STORED, hashes, null, 16, "GPU", KvEvent.HashSpace.SWITCHBOARD))));
+        assertThat(legacy).contains("\"blockHashes\":[");
+        deliver("d1", sse("kv", legacy));
+        assertThat(index.matchedBlocks("d1", hashes)).isEqualTo(4);
+    }
+
+    @Test
+    void aKvEventWithMalformedBlockHashesIsCountedInvalidAndChangesNothing() {
+        index.track("d1", 1000);
+        deliver("d1", sse("kv", "{\"endpointId\":\"d1\",\"seq\":0,\"observedAtMillis\":1,\"events\":[{\"kind\":\"STORED\","
+                + "\"blockHashes\":\"AAAAAAAAAA==\",\"parentBlockHash\":null,\"blockSize\":16,\"medium\":\"GPU\","
+                + "\"hashSpace\":\"SWITCHBOARD\"}]}"));
+        assertThat(index.size("d1")).isZero();
+        assertThat(meters.counter("switchboard_scheduler_adapter_events_invalid", "endpoint", "d1").count()).isEqualTo(1);
     }
 }

@@ -95,7 +95,7 @@ class BlockLruTest {
                     prompt[i] = key(random.nextInt(capacity * 2), colliding);
                 }
                 boolean first = random.nextBoolean();
-                lru.touchAll(prompt, first);
+                lru.touchAll(java.nio.LongBuffer.wrap(prompt), first);
                 for (int i = prompt.length - 1; i >= 0; i--) {
                     if (!reference.remove(prompt[i])) {
                         referenceFirst.remove(prompt[i]);
