@@ -108,7 +108,9 @@ class EngineAdapterApplicationTest {
                 .header("Content-Type", "application/json").bodyValue("{\"model\":\"llama-3-8b\",\"stream\":true}")
                 .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(5));
         assertThat(body).contains("hi").contains("[DONE]");
-        assertThat(sim.inFlight()).isZero();
+        // the adapter counts the request done when its side of the exchange completes, which can be just
+        // after the client has read the last bytes
+        FakeEngine.await(() -> sim.inFlight() == 0, Duration.ofSeconds(5), "no request left in flight");
     }
 
     @Test
