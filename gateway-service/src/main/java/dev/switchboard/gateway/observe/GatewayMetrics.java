@@ -115,17 +115,15 @@ public class GatewayMetrics {
         }
 
         Counter requests(int status, boolean stream) {
-            for (RequestCounter r : requests) {
-                if (r.status() == status && r.stream() == stream) {
-                    return r.counter();
-                }
+            Counter seen = find(requests, status, stream);
+            if (seen != null) {
+                return seen;
             }
             synchronized (this) {
                 RequestCounter[] current = requests;
-                for (RequestCounter r : current) {
-                    if (r.status() == status && r.stream() == stream) {
-                        return r.counter();
-                    }
+                seen = find(current, status, stream);
+                if (seen != null) {
+                    return seen;
                 }
                 Counter counter = meters.counter("switchboard_gateway_requests", "tenant", tenant, "model", model,
                         "status", Integer.toString(status), "stream", Boolean.toString(stream));
@@ -134,6 +132,15 @@ public class GatewayMetrics {
                 requests = grown;
                 return counter;
             }
+        }
+
+        private static Counter find(RequestCounter[] counters, int status, boolean stream) {
+            for (RequestCounter r : counters) {
+                if (r.status() == status && r.stream() == stream) {
+                    return r.counter();
+                }
+            }
+            return null;
         }
 
         private Timer timer(String name, String description) {

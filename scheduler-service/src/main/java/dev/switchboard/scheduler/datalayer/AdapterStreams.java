@@ -58,7 +58,8 @@ public class AdapterStreams implements SmartLifecycle {
         this.prefixIndex = prefixIndex;
         // KV events' block hashes arrive in their wire encoding (base64 of 8-byte values, KvEventJson)
         this.json = json.rebuild().addModule(KvEventJson.module()).build();
-        this.client = webClients.clone().codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
+        // bodies are read as raw buffers and framed here: the event size bound is the framer's MAX_EVENT_BYTES
+        this.client = webClients.build();
         this.meters = meters;
     }
 
