@@ -21,7 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -29,10 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
 
 import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigFactory;
@@ -45,6 +40,7 @@ import com.alibaba.nacos.api.naming.pojo.Instance;
 import dev.switchboard.contract.MetadataKeys;
 import dev.switchboard.contract.tenants.TenantsConfig;
 import dev.switchboard.testkit.LocalSuite;
+import dev.switchboard.testkit.NacosTestServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -68,7 +64,7 @@ class NacosSuiteTest {
     /** How soon a config published in Nacos must be in force (the bound). */
     private static final Duration CONFIG_BOUND = Duration.ofSeconds(5);
 
-    private GenericContainer<?> container;
+    private NacosTestServer nacos;
     private String namespace;
     private String serverAddr;
     private String username;
@@ -80,29 +76,10 @@ class NacosSuiteTest {
 
     @BeforeAll
     void start() throws Exception {
-        serverAddr = System.getenv("NACOS_SERVER_ADDR");
-        username = System.getenv().getOrDefault("NACOS_USERNAME", "nacos");
-        password = System.getenv().getOrDefault("NACOS_PASSWORD", "nacos");
-        int grpcOffset = 0;
-        if (serverAddr == null || serverAddr.isBlank()) {
-            Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
-                    "no NACOS_SERVER_ADDR and no Docker: skipping the Nacos suite test");
-            container = new GenericContainer<>(DockerImageName.parse("nacos/nacos-server:v3.0.3"))
-                    .withEnv("MODE", "standalone")
-                    .withEnv("NACOS_AUTH_ENABLE", "false")
-                    // Nacos 3 refuses to start without these, even with auth disabled
-                    .withEnv("NACOS_AUTH_TOKEN", "U3dpdGNoYm9hcmRUZXN0T25seVNlY3JldEtleUZvck5hY29zMzJCeXRlcw==")
-                    .withEnv("NACOS_AUTH_IDENTITY_KEY", "switchboard")
-                    .withEnv("NACOS_AUTH_IDENTITY_VALUE", "switchboard")
-                    .withExposedPorts(8848, 9848)
-                    .waitingFor(Wait.forLogMessage(".*Nacos started successfully.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
-            container.start();
-            int http = container.getMappedPort(8848);
-            // clients reach gRPC at the HTTP port + offset; Docker maps the two ports independently
-            grpcOffset = container.getMappedPort(9848) - http;
-            System.setProperty("nacos.server.grpc.port.offset", Integer.toString(grpcOffset));
-            serverAddr = container.getHost() + ":" + http;
-        }
+        nacos = NacosTestServer.startOrSkip("the Nacos suite test");
+        serverAddr = nacos.serverAddr();
+        username = nacos.username();
+        password = nacos.password();
         namespace = "switchboard-it-" + UUID.randomUUID().toString().substring(0, 8);
         timings.put("Nacos " + serverAddr + ", namespace", namespace);
         Properties properties = new Properties();
@@ -119,7 +96,7 @@ class NacosSuiteTest {
                 .engine("decode-1", "decode")
                 .engine("decode-2", "decode")
                 .tenant("acme", "sk-nacos-suite-acme", 0)
-                .nacos(new LocalSuite.Nacos(serverAddr, username, password, namespace, ADMIN_TOKEN, grpcOffset))
+                .nacos(new LocalSuite.Nacos(serverAddr, username, password, namespace, ADMIN_TOKEN, nacos.grpcPortOffset()))
                 .build();
         // what docker-compose's nacos-init imports: the shipped default policy, and the tenants
         publish(POLICY, Repo.read(Repo.NACOS_CONFIG.resolve(POLICY)));
@@ -142,8 +119,8 @@ class NacosSuiteTest {
                 naming.shutDown();
             }
         } finally {
-            if (container != null) {
-                container.stop();
+            if (nacos != null) {
+                nacos.close();
             }
             timings.forEach((what, took) -> System.out.println("[nacos-suite] " + what + ": " + took));
         }

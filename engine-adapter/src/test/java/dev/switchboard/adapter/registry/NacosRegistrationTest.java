@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,10 +15,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.commons.util.UtilAutoConfiguration;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
 
 import com.alibaba.cloud.nacos.NacosDiscoveryProperties;
 import com.alibaba.cloud.nacos.NacosServiceAutoConfiguration;
@@ -41,6 +35,7 @@ import dev.switchboard.contract.EngineKind;
 import dev.switchboard.contract.EngineRole;
 import dev.switchboard.contract.MetadataKeys;
 import dev.switchboard.contract.PdTransferKind;
+import dev.switchboard.testkit.NacosTestServer;
 
 /**
  * Registers engines in a real Nacos and reads them back as the scheduler does. Runs against
@@ -49,37 +44,17 @@ import dev.switchboard.contract.PdTransferKind;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class NacosRegistrationTest {
-    private static GenericContainer<?> nacos;
-    private static String serverAddr;
+    private static NacosTestServer nacos;
 
     @BeforeAll
     static void nacos() {
-        serverAddr = System.getenv("NACOS_SERVER_ADDR");
-        if (serverAddr != null && !serverAddr.isBlank()) {
-            return;
-        }
-        Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
-                "no NACOS_SERVER_ADDR and no Docker: skipping the Nacos registration test");
-        nacos = new GenericContainer<>(DockerImageName.parse("nacos/nacos-server:v3.0.3"))
-                .withEnv("MODE", "standalone")
-                .withEnv("NACOS_AUTH_ENABLE", "false")
-                // Nacos 3 refuses to start without these, even with auth disabled
-                .withEnv("NACOS_AUTH_TOKEN", "U3dpdGNoYm9hcmRUZXN0T25seVNlY3JldEtleUZvck5hY29zMzJCeXRlcw==")
-                .withEnv("NACOS_AUTH_IDENTITY_KEY", "switchboard")
-                .withEnv("NACOS_AUTH_IDENTITY_VALUE", "switchboard")
-                .withExposedPorts(8848, 9848)
-                .waitingFor(Wait.forLogMessage(".*Nacos started successfully.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
-        nacos.start();
-        int http = nacos.getMappedPort(8848);
-        // the client reaches gRPC at http port + offset; Docker maps the two ports independently
-        System.setProperty("nacos.server.grpc.port.offset", Integer.toString(nacos.getMappedPort(9848) - http));
-        serverAddr = nacos.getHost() + ":" + http;
+        nacos = NacosTestServer.startOrSkip("the Nacos registration test");
     }
 
     @AfterAll
     static void stop() {
         if (nacos != null) {
-            nacos.stop();
+            nacos.close();
         }
     }
 
@@ -97,9 +72,9 @@ class NacosRegistrationTest {
                 .withConfiguration(AutoConfigurations.of(UtilAutoConfiguration.class, UtilIPv6AutoConfiguration.class,
                         NacosServiceAutoConfiguration.class, NacosDiscoveryAutoConfiguration.class))
                 .withPropertyValues(
-                        "spring.cloud.nacos.discovery.server-addr=" + serverAddr,
-                        "spring.cloud.nacos.discovery.username=" + System.getenv().getOrDefault("NACOS_USERNAME", "nacos"),
-                        "spring.cloud.nacos.discovery.password=" + System.getenv().getOrDefault("NACOS_PASSWORD", "nacos"),
+                        "spring.cloud.nacos.discovery.server-addr=" + nacos.serverAddr(),
+                        "spring.cloud.nacos.discovery.username=" + nacos.username(),
+                        "spring.cloud.nacos.discovery.password=" + nacos.password(),
                         "spring.cloud.nacos.discovery.group=" + group,
                         "spring.cloud.nacos.discovery.ip=127.0.0.1")
                 .run(context -> registerAndReadBack(context.getBean(NacosDiscoveryProperties.class),
