@@ -49,12 +49,12 @@ public class AdapterConfiguration {
     }
 
     /**
-     * The client towards engines and peer adapters (see {@link EngineClients}). Built from a plain builder,
+     * The clients towards engines and peer adapters (see {@link EngineClients}). Built from a plain builder,
      * not Boot's: Boot's adds an {@code http.client.requests} observation to every relayed request and
      * every 100 ms scrape, which the adapter's own {@code switchboard_adapter_*} metrics make redundant.
      */
     @Bean
-    WebClient engineWebClient(AdapterProperties properties) {
+    EngineClients engineClients(AdapterProperties properties) {
         return EngineClients.create(WebClient.builder(), properties);
     }
 
@@ -65,15 +65,15 @@ public class AdapterConfiguration {
     }
 
     @Bean
-    EngineListeners engineListeners(AdapterProperties properties, EngineFleet fleet, WebClient engineWebClient,
+    EngineListeners engineListeners(AdapterProperties properties, EngineFleet fleet, EngineClients engineClients,
             AdapterMetrics metrics) {
-        return new EngineListeners(properties, fleet, engineWebClient, metrics);
+        return new EngineListeners(properties, fleet, engineClients, metrics);
     }
 
     @Bean
-    EngineMonitors engineMonitors(EngineFleet fleet, AdapterProperties properties, WebClient engineWebClient,
+    EngineMonitors engineMonitors(EngineFleet fleet, AdapterProperties properties, EngineClients engineClients,
             AdapterMetrics metrics, GpuProbe gpuProbe) {
-        return new EngineMonitors(fleet, properties, engineWebClient, metrics, gpuProbe);
+        return new EngineMonitors(fleet, properties, engineClients.web(), metrics, gpuProbe);
     }
 
     @Bean

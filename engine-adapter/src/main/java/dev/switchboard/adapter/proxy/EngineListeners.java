@@ -7,14 +7,9 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.http.HttpMethod;
-import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
-import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.server.HandlerStrategies;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 
 import dev.switchboard.adapter.AdapterProperties;
+import dev.switchboard.adapter.EngineClients;
 import dev.switchboard.adapter.engine.EngineEndpoint;
 import dev.switchboard.adapter.engine.EngineFleet;
 import dev.switchboard.adapter.observability.AdapterMetrics;
@@ -24,8 +19,8 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * Opens one listener per fronted engine at startup (before registration, which runs in a later
- * lifecycle phase) and closes them at shutdown, after the drain. Every POST through a listener
- * counts as in flight for its engine until its response is fully written or the client is gone.
+ * lifecycle phase) and closes them at shutdown, after the drain. What a listener serves is
+ * {@link EngineProxy}'s.
  */
 public class EngineListeners implements SmartLifecycle {
     /** Listeners start before registration and stop after deregistration. */
@@ -34,14 +29,14 @@ public class EngineListeners implements SmartLifecycle {
 
     private final AdapterProperties properties;
     private final EngineFleet fleet;
-    private final WebClient engineClient;
+    private final EngineClients clients;
     private final AdapterMetrics metrics;
     private final List<DisposableServer> servers = new ArrayList<>();
 
-    public EngineListeners(AdapterProperties properties, EngineFleet fleet, WebClient engineClient, AdapterMetrics metrics) {
+    public EngineListeners(AdapterProperties properties, EngineFleet fleet, EngineClients clients, AdapterMetrics metrics) {
         this.properties = properties;
         this.fleet = fleet;
-        this.engineClient = engineClient;
+        this.clients = clients;
         this.metrics = metrics;
     }
 
@@ -49,20 +44,12 @@ public class EngineListeners implements SmartLifecycle {
     public synchronized void start() {
         for (EngineEndpoint endpoint : fleet.endpoints()) {
             AdapterProperties.Engine engine = endpoint.config();
-            EngineProxy proxy = new EngineProxy(endpoint, engineClient,
-                    new PdRouter(endpoint, engineClient, properties.pd(), metrics));
-            HttpHandler routes = RouterFunctions.toHttpHandler(proxy.routes(), HandlerStrategies.withDefaults());
-            HttpHandler tracked = (request, response) -> {
-                if (request.getMethod() != HttpMethod.POST) {
-                    return routes.handle(request, response);
-                }
-                endpoint.requestStarted();
-                return routes.handle(request, response).doFinally(signal -> endpoint.requestEnded());
-            };
+            EngineProxy proxy = new EngineProxy(endpoint, clients,
+                    new PdRouter(endpoint, clients.web(), properties.pd(), metrics));
             servers.add(HttpServer.create()
                     .host(properties.bindHost())
                     .port(engine.listenPort())
-                    .handle(new ReactorHttpHandlerAdapter(tracked))
+                    .handle(proxy)
                     .bindNow(Duration.ofSeconds(10)));
             log.info("fronting engine '{}' ({} {}, kind {}) at {} on {}:{}", engine.endpointId(), engine.role().wireName(),
                     engine.model(), engine.engineKind().name().toLowerCase(java.util.Locale.ROOT), engine.engineUrl(),

@@ -1,102 +1,125 @@
 package dev.switchboard.adapter.proxy;
 
-import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.BodyInserters;
-import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
-import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import dev.switchboard.adapter.EngineClients;
 import dev.switchboard.adapter.engine.EngineEndpoint;
 import dev.switchboard.adapter.proxy.pd.PdRouter;
 import dev.switchboard.contract.SwitchboardHeaders;
 import dev.switchboard.contract.wire.AdapterEvents;
-import dev.switchboard.contract.wire.ApiError;
+import io.netty.handler.codec.http.HttpMethod;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The routes of one engine's listener. Client requests are relayed to the local engine with bodies
- * streaming in both directions (no buffering, so SSE tokens reach the gateway as the engine writes
- * them); Switchboard's internal headers are consumed here and never reach the engine; the gateway's
- * request id is passed on as {@code X-Request-Id}, which vLLM and SGLang both honour. A request that
- * names a prefill endpoint ({@code x-switchboard-prefill}) takes the disaggregated path
- * ({@link PdRouter}). {@code GET /switchboard/v1/events} serves the endpoint's event stream.
+ * Everything one engine's listener serves. Completion requests that name no prefill endpoint, and
+ * {@code GET /v1/models} and {@code /health}, are relayed to the local engine by {@link EngineRelay}
+ * with bodies streaming in both directions (no buffering, so SSE tokens reach the gateway as the engine
+ * writes them). A completion request that names a prefill endpoint ({@code x-switchboard-prefill}) takes
+ * the disaggregated path ({@link PdRouter}), and {@code GET /switchboard/v1/events} serves the endpoint's
+ * event stream; both run on WebFlux functional routes. Switchboard's internal headers are consumed here
+ * and never reach an engine; the gateway's request id is passed on as {@code X-Request-Id}, which vLLM
+ * and SGLang both honour. Every POST counts as in flight for the engine until its response is fully
+ * written or the client is gone.
  */
-public final class EngineProxy {
+public final class EngineProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> {
+    private static final Set<String> RELAYED_POSTS = Set.of("/v1/chat/completions", "/v1/completions");
+    private static final Set<String> RELAYED_GETS = Set.of("/v1/models", "/health");
     /** Hop-by-hop headers (RFC 9110 section 7.6.1) are not forwarded. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
 
     private final EngineEndpoint endpoint;
-    private final WebClient client;
-    private final PdRouter pd;
+    private final EngineRelay relay;
+    private final ReactorHttpHandlerAdapter routes;
 
-    public EngineProxy(EngineEndpoint endpoint, WebClient client, PdRouter pd) {
+    public EngineProxy(EngineEndpoint endpoint, EngineClients clients, PdRouter pd) {
         this.endpoint = endpoint;
-        this.client = client;
-        this.pd = pd;
-    }
-
-    public RouterFunction<ServerResponse> routes() {
-        return RouterFunctions.route()
-                .POST("/v1/chat/completions", this::serve)
-                .POST("/v1/completions", this::serve)
-                .GET("/v1/models", this::forward)
-                .GET("/health", this::forward)
-                .GET(AdapterEvents.PATH, this::events)
+        this.relay = new EngineRelay(endpoint, clients.http());
+        RouterFunction<ServerResponse> functions = RouterFunctions.route()
+                .POST("/v1/chat/completions", request -> pd.serve(request, request.headers().firstHeader(SwitchboardHeaders.PREFILL)))
+                .POST("/v1/completions", request -> pd.serve(request, request.headers().firstHeader(SwitchboardHeaders.PREFILL)))
+                .GET(AdapterEvents.PATH, request -> ServerResponse.ok()
+                        .contentType(MediaType.TEXT_EVENT_STREAM)
+                        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                        .body(BodyInserters.fromServerSentEvents(endpoint.events())))
                 .build();
+        this.routes = new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(functions, HandlerStrategies.withDefaults()));
     }
 
-    private Mono<ServerResponse> serve(ServerRequest request) {
-        String prefill = request.headers().firstHeader(SwitchboardHeaders.PREFILL);
-        if (prefill == null || prefill.isBlank()) {
-            return forward(request);
+    @Override
+    public Mono<Void> apply(HttpServerRequest request, HttpServerResponse response) {
+        boolean post = request.method() == HttpMethod.POST;
+        String path = pathOf(request.uri());
+        boolean relayed = post ? RELAYED_POSTS.contains(path) && !namesPrefill(request)
+                : request.method() == HttpMethod.GET && RELAYED_GETS.contains(path);
+        Mono<Void> handled = relayed ? relay.relay(request, response) : routes.apply(request, response);
+        if (!post) {
+            return handled;
         }
-        return pd.serve(request, prefill);
+        endpoint.requestStarted();
+        return handled.doFinally(signal -> endpoint.requestEnded());
     }
 
-    private Mono<ServerResponse> events(ServerRequest request) {
-        return ServerResponse.ok()
-                .contentType(MediaType.TEXT_EVENT_STREAM)
-                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .body(BodyInserters.fromServerSentEvents(endpoint.events()));
+    private static boolean namesPrefill(HttpServerRequest request) {
+        String prefill = request.requestHeaders().get(SwitchboardHeaders.PREFILL);
+        return prefill != null && !prefill.isBlank();
     }
 
-    private Mono<ServerResponse> forward(ServerRequest request) {
-        String query = request.uri().getRawQuery();
-        String uri = endpoint.config().baseUrl() + request.path() + (query == null ? "" : "?" + query);
-        return client.method(request.method())
-                .uri(URI.create(uri)) // a ready URI skips URI-template expansion on the hot path
-                .headers(out -> copyRequestHeaders(request.headers().asHttpHeaders(), out))
-                .body(BodyInserters.fromDataBuffers(request.bodyToFlux(DataBuffer.class)))
-                .retrieve()
-                // every engine status is relayed as-is; errors are the engine's to describe
-                .onStatus(status -> true, response -> Mono.empty())
-                .toEntityFlux(DataBuffer.class)
-                .flatMap(entity -> ServerResponse.status(entity.getStatusCode())
-                        .headers(out -> copyResponseHeaders(entity.getHeaders(), out))
-                        .body(BodyInserters.fromDataBuffers(entity.getBody())))
-                .onErrorResume(WebClientRequestException.class, e -> ServerResponse.status(HttpStatus.BAD_GATEWAY)
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(new ApiError("Engine '" + endpoint.id() + "' at " + endpoint.config().engineUrl()
-                                + " is unreachable: " + e.getMostSpecificCause().getMessage(), ApiError.SERVER_ERROR, null,
-                                "engine_unreachable").body()));
+    private static String pathOf(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    /** Whether a client's request header is passed to the engine: not hop-by-hop, not one of Switchboard's own. */
+    static boolean forwardsRequestHeader(String name) {
+        return !SwitchboardHeaders.isInternal(name) && forwardsResponseHeader(name);
+    }
+
+    /** Whether an engine's response header is passed to the client: not hop-by-hop. */
+    static boolean forwardsResponseHeader(String name) {
+        return !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** {@link #copyRequestHeaders(HttpHeaders, HttpHeaders)} for the relay's Netty headers. */
+    static void copyRequestHeaders(io.netty.handler.codec.http.HttpHeaders in, io.netty.handler.codec.http.HttpHeaders out) {
+        for (Map.Entry<String, String> header : in) {
+            if (forwardsRequestHeader(header.getKey())) {
+                out.add(header.getKey(), header.getValue());
+            }
+        }
+        String requestId = in.get(SwitchboardHeaders.REQUEST_ID);
+        if (requestId != null) {
+            out.set("X-Request-Id", requestId);
+        }
+    }
+
+    /** {@link #copyResponseHeaders(HttpHeaders, HttpHeaders)} for the relay's Netty headers. */
+    static void copyResponseHeaders(io.netty.handler.codec.http.HttpHeaders in, io.netty.handler.codec.http.HttpHeaders out) {
+        for (Map.Entry<String, String> header : in) {
+            if (forwardsResponseHeader(header.getKey())) {
+                out.add(header.getKey(), header.getValue());
+            }
+        }
     }
 
     /** Copies the headers an engine should see: no hop-by-hop, no internal ones; the gateway's request id as {@code X-Request-Id}. */
     public static void copyRequestHeaders(HttpHeaders in, HttpHeaders out) {
         in.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !SwitchboardHeaders.isInternal(lower)) {
+            if (forwardsRequestHeader(name)) {
                 out.addAll(name, values);
             }
         });
@@ -109,7 +132,7 @@ public final class EngineProxy {
     /** Copies an engine's response headers, without hop-by-hop ones. */
     public static void copyResponseHeaders(HttpHeaders in, HttpHeaders out) {
         in.forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+            if (forwardsResponseHeader(name)) {
                 out.addAll(name, values);
             }
         });

@@ -72,9 +72,9 @@ public final class AdapterLatencyProbe {
                 AdapterProperties.EngineKindSetting.AUTO, engine.url(), PdTransferKind.NONE, ""));
         EngineFleet fleet = new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
         AdapterMetrics metrics = new AdapterMetrics(new SimpleMeterRegistry());
-        WebClient client = dev.switchboard.adapter.EngineClients.create(WebClient.builder(), props);
-        EngineListeners listeners = new EngineListeners(props, fleet, client, metrics);
-        EngineMonitors monitors = new EngineMonitors(fleet, props, client, metrics, GpuProbe.none());
+        dev.switchboard.adapter.EngineClients clients = dev.switchboard.adapter.EngineClients.create(WebClient.builder(), props);
+        EngineListeners listeners = new EngineListeners(props, fleet, clients, metrics);
+        EngineMonitors monitors = new EngineMonitors(fleet, props, clients.web(), metrics, GpuProbe.none());
         listeners.start();
         monitors.start();
         try {

@@ -25,6 +25,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.switchboard.adapter.AdapterJson;
 import dev.switchboard.adapter.AdapterProperties;
+import dev.switchboard.adapter.EngineClients;
 import dev.switchboard.adapter.engine.EngineFleet;
 import dev.switchboard.adapter.observability.AdapterMetrics;
 import dev.switchboard.adapter.proxy.EngineListeners;
@@ -86,7 +87,7 @@ class PdFlowsTest {
                         Engines.engine(sglangPort, "decode-sglang", EngineRole.DECODE,
                                 AdapterProperties.EngineKindSetting.SGLANG, sglangDecode.url(), PdTransferKind.MOONCAKE, "")));
         EngineFleet fleet = new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
-        listeners = new EngineListeners(props, fleet, WebClient.create(), new AdapterMetrics(registry));
+        listeners = new EngineListeners(props, fleet, EngineClients.create(WebClient.builder(), props), new AdapterMetrics(registry));
         listeners.start();
     }
 
@@ -205,7 +206,7 @@ class PdFlowsTest {
                 AdapterProperties.EngineKindSetting.VLLM, down.url(), PdTransferKind.NIXL, ""));
         down.close();
         EngineListeners one = new EngineListeners(props, new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER),
-                WebClient.create(), new AdapterMetrics(registry));
+                EngineClients.create(WebClient.builder(), props), new AdapterMetrics(registry));
         one.start();
         try {
             prefill1.on("POST", CHAT, Reply.json(200, "{\"kv_transfer_params\":" + PARAMS + "}"));
