@@ -62,7 +62,7 @@ class ChatCompletionEndToEndTest {
                 .engine("prefill-1", "prefill").engine("decode-1", "decode").engine("decode-2", "decode")
                 .simEngineSetting("token-delay", "15ms").simEngineSetting("output-tokens", "8-24")
                 .tenant("e2e-tenant", API_KEY, 0).tenant("tiny-quota", TINY_QUOTA_KEY, 200)
-                .gatewaySetting("max-body-size", "64KB")
+                .gatewaySetting("max-body-size", "64KB").gatewaySetting("idle-stream-timeout", "2s")
                 .build()
                 .start(Duration.ofSeconds(150));
         openai = OpenAIOkHttpClient.builder()
@@ -315,6 +315,158 @@ class ChatCompletionEndToEndTest {
         assertThat(JSON.readTree(over.body()).at("/error/code").asString()).isEqualTo("quota_exceeded");
         assertThatThrownBy(() -> tiny.chat().completions().create(chat("again").maxCompletionTokens(190).build()))
                 .isInstanceOf(com.openai.errors.RateLimitException.class);
+    }
+
+    /** A streamed answer read line by line on its own thread, as a client would. */
+    private static final class Streamed {
+        final List<String> data = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        final java.util.concurrent.CountDownLatch firstContent = new java.util.concurrent.CountDownLatch(1);
+        final CompletableFuture<String> endpoint = new CompletableFuture<>();
+        final CompletableFuture<Void> done;
+
+        Streamed(LocalSuite suite, String question) {
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(suite.gatewayUrl() + "/v1/chat/completions"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + API_KEY)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"" + LocalSuite.MODEL
+                            + "\",\"stream\":true,\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\""
+                            + question + "\"}]}"))
+                    .build();
+            done = java.net.http.HttpClient.newHttpClient()
+                    .sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+                    .thenAccept(response -> {
+                        endpoint.complete(response.headers().firstValue("x-switchboard-endpoint").orElse("?"));
+                        response.body().filter(line -> line.startsWith("data: ")).forEach(line -> {
+                            data.add(line.substring(6));
+                            if (line.contains("\"content\"")) {
+                                firstContent.countDown();
+                            }
+                        });
+                    });
+        }
+
+        JsonNode last(int fromEnd) {
+            return JSON.readTree(data.get(data.size() - 1 - fromEnd));
+        }
+    }
+
+    private void faults(String engine, String json) throws Exception {
+        HttpResponse<String> r = suite.post("http://127.0.0.1:" + suite.simPort() + "/sim/engines/" + engine + "/faults", json, Map.of());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    /** An engine that dies mid-answer: its clients get a final error event, every other stream goes on. */
+    @Test
+    @Order(Integer.MAX_VALUE - 2)
+    void engineKilledMidStreamEndsItsStreamsWithAnErrorEventAndSparesTheOthers() throws Exception {
+        List<String> decoders = List.of("decode-1", "decode-2");
+        for (String engine : decoders) {
+            faults(engine, "{\"slowdown\":20}"); // 300 ms a token: every stream is mid-answer at the crash
+        }
+        String victim = null;
+        try {
+            List<Streamed> streams = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                streams.add(new Streamed(suite, "crash " + i));
+            }
+            for (Streamed s : streams) {
+                assertThat(s.firstContent.await(20, TimeUnit.SECONDS)).as("every stream started").isTrue();
+            }
+            victim = streams.get(0).endpoint.get();
+            String crashed = victim;
+            faults(victim, "{\"crash\":true}");
+            for (Streamed s : streams) {
+                s.done.get(30, TimeUnit.SECONDS); // a clean end for everyone: no broken connection
+            }
+
+            List<Streamed> cut = streams.stream().filter(s -> s.endpoint.join().equals(crashed)).toList();
+            List<Streamed> spared = streams.stream().filter(s -> !s.endpoint.join().equals(crashed)).toList();
+            assertThat(spared).as("least outstanding spread 6 streams over both decode engines").isNotEmpty();
+            for (Streamed s : cut) {
+                assertThat(s.data.get(s.data.size() - 1)).isEqualTo("[DONE]");
+                assertThat(s.last(1).at("/error/code").asString()).isEqualTo("upstream_stream_failed");
+                assertThat(s.last(1).at("/error/type").asString()).isEqualTo("server_error");
+            }
+            for (Streamed s : spared) {
+                assertThat(s.data).noneMatch(d -> d.contains("\"error\""));
+                assertThat(s.data.get(s.data.size() - 1)).isEqualTo("[DONE]");
+                assertThat(s.data).anyMatch(d -> d.contains("\"finish_reason\":\"stop\"") || d.contains("\"finish_reason\":\"length\""));
+            }
+        } finally {
+            if (victim != null) {
+                faults(victim, "{\"crash\":false}");
+            }
+            for (String engine : decoders) {
+                faults(engine, "{\"slowdown\":1}");
+            }
+        }
+        awaitHealthyDecoders();
+    }
+
+    /** An engine that stops sending mid-answer: after the idle-stream timeout the client gets a final error event. */
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void aStreamThatGoesQuietIsEndedWithAnIdleTimeoutEvent() throws Exception {
+        List<String> decoders = List.of("decode-1", "decode-2");
+        for (String engine : decoders) {
+            faults(engine, "{\"slowdown\":20}");
+        }
+        String hung = null;
+        try {
+            Streamed s = new Streamed(suite, "go quiet");
+            assertThat(s.firstContent.await(20, TimeUnit.SECONDS)).isTrue();
+            hung = s.endpoint.get();
+            long abortsBefore = finishedAborts(hung);
+            faults(hung, "{\"hang\":true}");
+            long hungAt = System.nanoTime();
+            s.done.get(20, TimeUnit.SECONDS);
+            long endedAfterMs = (System.nanoTime() - hungAt) / 1_000_000;
+
+            assertThat(s.data.get(s.data.size() - 1)).as(String.join("\n", s.data)).isEqualTo("[DONE]");
+            assertThat(s.last(1).at("/error/code").asString()).isEqualTo("upstream_idle_timeout");
+            assertThat(endedAfterMs).as("ended by the 2 s idle timeout, not before").isBetween(1_500L, 10_000L);
+            faults(hung, "{\"hang\":false}");
+            // the gateway gave up on the engine request: the engine sees it abandoned, no leg left running
+            String engine = hung;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (finishedAborts(engine) == abortsBefore && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(finishedAborts(engine)).isGreaterThan(abortsBefore);
+        } finally {
+            if (hung != null) {
+                faults(hung, "{\"hang\":false}");
+            }
+            for (String engine : decoders) {
+                faults(engine, "{\"slowdown\":1}");
+            }
+        }
+    }
+
+    private long finishedAborts(String engine) throws Exception {
+        for (JsonNode e : JSON.readTree(suite.get("http://127.0.0.1:" + suite.simPort() + "/sim/engines").body())) {
+            if (e.get("engine").asString().equals(engine)) {
+                return e.at("/core/finishedAbort").asLong();
+            }
+        }
+        throw new AssertionError("no engine " + engine);
+    }
+
+    /** Waits (bounded) until the scheduler lists both decode engines as healthy again. */
+    private void awaitHealthyDecoders() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long healthy = 0;
+        while (healthy < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            healthy = 0;
+            for (JsonNode e : JSON.readTree(suite.get(suite.schedulerUrl() + "/admin/endpoints").body())) {
+                if ("decode".equals(e.path("role").asString()) && "ready".equals(e.path("state").asString())
+                        && e.path("accepting").asBoolean()) {
+                    healthy++;
+                }
+            }
+        }
+        assertThat(healthy).as("decode engines ready again").isEqualTo(2);
     }
 
     /** Last: it kills the scheduler. Healthy engines must keep serving through the gateway's local fallback. */

@@ -14,6 +14,8 @@ import org.springframework.util.unit.DataSize;
  * @param schedulerTimeout  how long to wait for a scheduling decision
  * @param leaseBatchSize    lease completions sent to the scheduler in one call, at most
  * @param leaseFlushInterval how long a lease completion may wait for its batch to fill
+ * @param idleStreamTimeout longest gap in a streamed answer, once it started, before the gateway ends the
+ *                          stream with an error event (and abandons the engine request)
  */
 @ConfigurationProperties(GatewayProperties.PREFIX)
 public record GatewayProperties(
@@ -21,7 +23,8 @@ public record GatewayProperties(
         @DefaultValue("16") int promptBlockTokens,
         @DefaultValue("30s") Duration schedulerTimeout,
         @DefaultValue("64") int leaseBatchSize,
-        @DefaultValue("20ms") Duration leaseFlushInterval) {
+        @DefaultValue("20ms") Duration leaseFlushInterval,
+        @DefaultValue("60s") Duration idleStreamTimeout) {
     public static final String PREFIX = "switchboard.gateway";
 
     public GatewayProperties {
@@ -39,6 +42,9 @@ public record GatewayProperties(
         }
         if (leaseFlushInterval.isNegative() || leaseFlushInterval.isZero()) {
             throw new IllegalArgumentException(PREFIX + ".lease-flush-interval must be > 0, but was " + leaseFlushInterval);
+        }
+        if (idleStreamTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException(PREFIX + ".idle-stream-timeout must be >= 1ms, but was " + idleStreamTimeout);
         }
     }
 }

@@ -1,9 +1,11 @@
 package dev.switchboard.gateway.routing;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -44,19 +46,16 @@ public class RequestParsingFilter implements GlobalFilter, Ordered {
     private final long maxBodyBytes;
     private final GatewayMetrics metrics;
 
-    private final java.time.Duration idleTimeout;
-
+    private final Duration idleTimeout;
     private final LeaseReporter reporter;
     private final LocalFallback fallback;
 
     public RequestParsingFilter(GatewayProperties properties, GatewayMetrics metrics, LeaseReporter reporter,
-            LocalFallback fallback,
-            @org.springframework.beans.factory.annotation.Value("${switchboard.gateway.idle-stream-timeout:60s}")
-            java.time.Duration idleTimeout) {
+            LocalFallback fallback) {
         this.parser = new OpenAiRequestParser(properties.promptBlockTokens());
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.metrics = metrics;
-        this.idleTimeout = idleTimeout;
+        this.idleTimeout = properties.idleStreamTimeout();
         this.reporter = reporter;
         this.fallback = fallback;
     }
@@ -100,7 +99,8 @@ public class RequestParsingFilter implements GlobalFilter, Ordered {
                             return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
                         }
                     };
-                    var observed = new ObservedResponse(exchange.getResponse(), context::observer, idleTimeout);
+                    var observed = new ObservedResponse(exchange.getResponse(), context::observer,
+                            () -> exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR), idleTimeout);
                     return chain.filter(exchange.mutate().request(forwarded).response(observed).build())
                             .doFinally(signal -> {
                                 var status = exchange.getResponse().getStatusCode();

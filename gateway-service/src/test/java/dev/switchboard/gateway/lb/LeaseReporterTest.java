@@ -37,7 +37,7 @@ class LeaseReporterTest {
         }).when(scheduler).complete(anyList());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         LeaseReporter reporter = new LeaseReporter(scheduler,
-                new GatewayProperties(DataSize.ofMegabytes(8), 16, Duration.ofSeconds(1), 16, Duration.ofMillis(5)), meters);
+                new GatewayProperties(DataSize.ofMegabytes(8), 16, Duration.ofSeconds(1), 16, Duration.ofMillis(5), Duration.ofSeconds(60)), meters);
         reporter.start();
 
         int threads = 8;
