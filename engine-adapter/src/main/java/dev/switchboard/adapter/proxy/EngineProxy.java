@@ -62,10 +62,10 @@ public final class EngineProxy implements BiFunction<HttpServerRequest, HttpServ
 
     @Override
     public Mono<Void> apply(HttpServerRequest request, HttpServerResponse response) {
-        boolean post = request.method() == HttpMethod.POST;
+        boolean post = HttpMethod.POST.equals(request.method());
         String path = pathOf(request.uri());
         boolean relayed = post ? RELAYED_POSTS.contains(path) && !namesPrefill(request)
-                : request.method() == HttpMethod.GET && RELAYED_GETS.contains(path);
+                : HttpMethod.GET.equals(request.method()) && RELAYED_GETS.contains(path);
         Mono<Void> handled = relayed ? relay.relay(request, response) : routes.apply(request, response);
         if (!post) {
             return handled;
