@@ -1,8 +1,9 @@
 package dev.switchboard.adapter.proxy;
 
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 
 import org.springframework.http.HttpHeaders;
@@ -38,9 +39,13 @@ import reactor.netty.http.server.HttpServerResponse;
 public final class EngineProxy implements BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> {
     private static final Set<String> RELAYED_POSTS = Set.of("/v1/chat/completions", "/v1/completions");
     private static final Set<String> RELAYED_GETS = Set.of("/v1/models", "/health");
-    /** Hop-by-hop headers (RFC 9110 section 7.6.1) are not forwarded. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
+    /** Hop-by-hop headers (RFC 9110 section 7.6.1) are not forwarded; looked up case-insensitively, per header of every request. */
+    private static final Set<String> HOP_BY_HOP = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+
+    static {
+        HOP_BY_HOP.addAll(List.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                "transfer-encoding", "upgrade", "host"));
+    }
 
     private final EngineEndpoint endpoint;
     private final EngineRelay relay;
@@ -91,7 +96,7 @@ public final class EngineProxy implements BiFunction<HttpServerRequest, HttpServ
 
     /** Whether an engine's response header is passed to the client: not hop-by-hop. */
     static boolean forwardsResponseHeader(String name) {
-        return !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
+        return !HOP_BY_HOP.contains(name);
     }
 
     /** {@link #copyRequestHeaders(HttpHeaders, HttpHeaders)} for the relay's Netty headers. */

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +22,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.switchboard.adapter.AdapterJson;
 import dev.switchboard.adapter.AdapterProperties;
-import dev.switchboard.adapter.EngineClients;
 import dev.switchboard.adapter.engine.EngineEndpoint;
 import dev.switchboard.adapter.engine.EngineFleet;
 import dev.switchboard.adapter.observability.AdapterMetrics;
@@ -61,11 +58,9 @@ class EngineRelayTest {
         port = freePort();
         AdapterProperties props = Engines.adapter(Engines.engine(port, "unified-1", EngineRole.UNIFIED,
                 AdapterProperties.EngineKindSetting.VLLM, engine.url(), PdTransferKind.NONE, ""));
-        EngineFleet fleet = new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
+        EngineFleet fleet = Engines.fleet(props);
         endpoint = fleet.endpoints().get(0);
-        listeners = new EngineListeners(props, fleet, EngineClients.create(WebClient.builder(), props),
-                new AdapterMetrics(new SimpleMeterRegistry()));
-        listeners.start();
+        listeners = Engines.listen(props, fleet, new AdapterMetrics(new SimpleMeterRegistry()));
     }
 
     @AfterAll
@@ -165,10 +160,8 @@ class EngineRelayTest {
         AdapterProperties props = Engines.adapter(Engines.engine(listen, "gone-1", EngineRole.UNIFIED,
                 AdapterProperties.EngineKindSetting.VLLM, gone.url(), PdTransferKind.NONE, ""));
         gone.close();
-        EngineFleet fleet = new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
-        EngineListeners one = new EngineListeners(props, fleet, EngineClients.create(WebClient.builder(), props),
-                new AdapterMetrics(new SimpleMeterRegistry()));
-        one.start();
+        EngineFleet fleet = Engines.fleet(props);
+        EngineListeners one = Engines.listen(props, fleet, new AdapterMetrics(new SimpleMeterRegistry()));
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listen + CHAT))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,12 +1,19 @@
 package dev.switchboard.adapter.support;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
 import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.switchboard.adapter.AdapterJson;
 import dev.switchboard.adapter.AdapterProperties;
+import dev.switchboard.adapter.EngineClients;
+import dev.switchboard.adapter.engine.EngineFleet;
+import dev.switchboard.adapter.observability.AdapterMetrics;
+import dev.switchboard.adapter.proxy.EngineListeners;
 import dev.switchboard.contract.EngineRole;
 import dev.switchboard.contract.PdTransferKind;
 import dev.switchboard.contract.wire.KvEvent;
@@ -39,5 +46,17 @@ public final class Engines {
 
     public static AdapterProperties.Scrape scrape(Duration interval, Duration window) {
         return new AdapterProperties.Scrape(interval, Duration.ofSeconds(1), window, DataSize.ofMegabytes(16));
+    }
+
+    /** A fleet for {@code props} on the system clock. */
+    public static EngineFleet fleet(AdapterProperties props) {
+        return new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
+    }
+
+    /** Started listeners for {@code fleet}, with the adapter's real clients (stop them after). */
+    public static EngineListeners listen(AdapterProperties props, EngineFleet fleet, AdapterMetrics metrics) {
+        EngineListeners listeners = new EngineListeners(props, fleet, EngineClients.create(WebClient.builder(), props), metrics);
+        listeners.start();
+        return listeners;
     }
 }

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.switchboard.adapter.AdapterJson;
 import dev.switchboard.adapter.AdapterProperties;
-import dev.switchboard.adapter.EngineClients;
-import dev.switchboard.adapter.engine.EngineFleet;
 import dev.switchboard.adapter.observability.AdapterMetrics;
 import dev.switchboard.adapter.proxy.EngineListeners;
 import dev.switchboard.adapter.support.Engines;
@@ -86,9 +82,7 @@ class PdFlowsTest {
                                 nixlDecode.url(), PdTransferKind.NIXL, ""),
                         Engines.engine(sglangPort, "decode-sglang", EngineRole.DECODE,
                                 AdapterProperties.EngineKindSetting.SGLANG, sglangDecode.url(), PdTransferKind.MOONCAKE, "")));
-        EngineFleet fleet = new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
-        listeners = new EngineListeners(props, fleet, EngineClients.create(WebClient.builder(), props), new AdapterMetrics(registry));
-        listeners.start();
+        listeners = Engines.listen(props, Engines.fleet(props), new AdapterMetrics(registry));
     }
 
     @AfterAll
@@ -205,9 +199,7 @@ class PdFlowsTest {
         AdapterProperties props = Engines.adapter(Engines.engine(port, "decode-down", EngineRole.DECODE,
                 AdapterProperties.EngineKindSetting.VLLM, down.url(), PdTransferKind.NIXL, ""));
         down.close();
-        EngineListeners one = new EngineListeners(props, new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER),
-                EngineClients.create(WebClient.builder(), props), new AdapterMetrics(registry));
-        one.start();
+        EngineListeners one = Engines.listen(props, Engines.fleet(props), new AdapterMetrics(registry));
         try {
             prefill1.on("POST", CHAT, Reply.json(200, "{\"kv_transfer_params\":" + PARAMS + "}"));
             HttpResponse<String> response = post(port, Map.of(SwitchboardHeaders.PREFILL, "127.0.0.1:" + p1Port));
