@@ -59,8 +59,9 @@ public final class PrometheusText {
     }
 
     /**
-     * Parses and validates every line but keeps only the samples whose name passes {@code keep}
-     * (a scrape of a real engine has thousands of histogram buckets nobody here reads).
+     * Checks the syntax of every line but keeps only the samples whose name passes {@code keep} (a scrape
+     * of a real engine has thousands of histogram buckets nobody here reads). Dropped lines allocate
+     * nothing beyond their name, so a repeated label is reported only in a kept sample.
      */
     public static MetricScrape parse(CharSequence text, Predicate<String> keep) {
         Map<String, List<Sample>> samples = new HashMap<>();
@@ -109,18 +110,19 @@ public final class PrometheusText {
                 return;
             }
             String name = metricName();
+            boolean kept = keep.test(name);
             int afterName = pos;
             skipBlanks(); // Prometheus's own parser allows blanks before the label set
             Map<String, String> labels = Map.of();
             if (pos < end && text.charAt(pos) == '{') {
-                labels = labels();
+                labels = labels(kept);
                 afterName = pos;
                 skipBlanks();
             }
             if (pos == end || pos == afterName) {
                 throw error("expected whitespace and a value after '" + name + "'");
             }
-            double value = value();
+            double value = value(kept);
             if (pos < end) {
                 if (!isBlank(text.charAt(pos))) {
                     throw error("unexpected character '" + text.charAt(pos) + "' after the value");
@@ -134,7 +136,7 @@ public final class PrometheusText {
                     }
                 }
             }
-            if (keep.test(name)) {
+            if (kept) {
                 samples.computeIfAbsent(name, n -> new ArrayList<>()).add(new Sample(name, labels, value));
             }
         }
@@ -174,9 +176,13 @@ public final class PrometheusText {
             return text.subSequence(s, pos).toString();
         }
 
-        private Map<String, String> labels() {
+        /**
+         * The label set; for a sample that is dropped ({@code kept} false) only its syntax is checked and
+         * nothing is allocated, since a real engine's scrape is mostly histogram buckets nobody reads.
+         */
+        private Map<String, String> labels(boolean kept) {
             pos++; // '{'
-            Map<String, String> labels = new LinkedHashMap<>();
+            Map<String, String> labels = kept ? new LinkedHashMap<>() : null;
             skipBlanks();
             while (true) {
                 if (pos == end) {
@@ -194,26 +200,30 @@ public final class PrometheusText {
                 while (pos < end && isNamePart(text.charAt(pos), false)) {
                     pos++;
                 }
-                String label = text.subSequence(s, pos).toString();
+                int labelEnd = pos;
                 skipBlanks();
                 expect('=');
                 skipBlanks();
                 expect('"');
-                String value = labelValue();
-                if (labels.put(label, value) != null) {
-                    throw error("label '" + label + "' appears twice");
+                String value = labelValue(kept);
+                if (kept) {
+                    String label = text.subSequence(s, labelEnd).toString();
+                    if (labels.put(label, value) != null) {
+                        throw error("label '" + label + "' appears twice");
+                    }
                 }
                 skipBlanks();
                 if (pos < end && text.charAt(pos) == ',') {
                     pos++;
                     skipBlanks();
                 } else if (pos < end && text.charAt(pos) != '}') {
-                    throw error("expected ',' or '}' after label '" + label + "'");
+                    throw error("expected ',' or '}' after label '" + text.subSequence(s, labelEnd) + "'");
                 }
             }
         }
 
-        private String labelValue() {
+        /** The label value after its opening quote; {@code null} (after checking it) when not {@code kept}. */
+        private String labelValue(boolean kept) {
             StringBuilder sb = null;
             int s = pos;
             while (true) {
@@ -222,23 +232,26 @@ public final class PrometheusText {
                 }
                 char c = text.charAt(pos);
                 if (c == '"') {
-                    String value = sb == null ? text.subSequence(s, pos).toString() : sb.toString();
+                    String value = !kept ? null : sb == null ? text.subSequence(s, pos).toString() : sb.toString();
                     pos++;
                     return value;
                 }
                 if (c == '\\') {
-                    if (sb == null) {
+                    if (sb == null && kept) {
                         sb = new StringBuilder().append(text, s, pos);
                     }
                     if (pos + 1 == end) {
                         throw error("unterminated escape in label value");
                     }
                     char e = text.charAt(pos + 1);
-                    switch (e) {
-                        case 'n' -> sb.append('\n');
-                        case '\\' -> sb.append('\\');
-                        case '"' -> sb.append('"');
+                    char unescaped = switch (e) {
+                        case 'n' -> '\n';
+                        case '\\' -> '\\';
+                        case '"' -> '"';
                         default -> throw error("invalid escape '\\" + e + "' in label value");
+                    };
+                    if (sb != null) {
+                        sb.append(unescaped);
                     }
                     pos += 2;
                     continue;
@@ -250,13 +263,13 @@ public final class PrometheusText {
             }
         }
 
-        private double value() {
+        /** The sample value; checked but not converted (NaN) when not {@code kept}. */
+        private double value(boolean kept) {
             int s = pos;
             while (pos < end && !isBlank(text.charAt(pos))) {
                 pos++;
             }
-            String token = text.subSequence(s, pos).toString();
-            return parseValue(token, this);
+            return parseValue(text, s, pos, kept, this);
         }
 
         private void timestamp() {
@@ -294,58 +307,75 @@ public final class PrometheusText {
         }
     }
 
-    /** Parses a sample value in Go float syntax (decimal only), NaN and signed Inf. */
-    static double parseValue(String token, Line line) {
-        switch (token) {
-            case "NaN", "nan" -> {
-                return Double.NaN;
-            }
-            case "+Inf", "Inf", "+inf", "inf" -> {
-                return Double.POSITIVE_INFINITY;
-            }
-            case "-Inf", "-inf" -> {
-                return Double.NEGATIVE_INFINITY;
-            }
-            default -> {
-            }
+    /**
+     * Parses {@code text[from, to)} as a sample value in Go float syntax (decimal only), NaN or signed Inf;
+     * when {@code convert} is false only the syntax is checked and NaN returned.
+     */
+    static double parseValue(CharSequence text, int from, int to, boolean convert, Line line) {
+        int n = to - from;
+        if (regionIs(text, from, n, "NaN") || regionIs(text, from, n, "nan")) {
+            return Double.NaN;
+        }
+        if (regionIs(text, from, n, "+Inf") || regionIs(text, from, n, "Inf") || regionIs(text, from, n, "+inf")
+                || regionIs(text, from, n, "inf")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (regionIs(text, from, n, "-Inf") || regionIs(text, from, n, "-inf")) {
+            return Double.NEGATIVE_INFINITY;
         }
         // Double.parseDouble also takes "1d", "0x1p3" and "Infinity": validate the shape first
-        int i = 0;
-        int n = token.length();
-        if (i < n && (token.charAt(i) == '+' || token.charAt(i) == '-')) {
+        int i = from;
+        if (i < to && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
             i++;
         }
         int intDigits = 0;
-        while (i < n && Character.isDigit(token.charAt(i)) && token.charAt(i) < 128) {
+        while (i < to && isDigit(text.charAt(i))) {
             i++;
             intDigits++;
         }
         int fracDigits = 0;
-        if (i < n && token.charAt(i) == '.') {
+        if (i < to && text.charAt(i) == '.') {
             i++;
-            while (i < n && Character.isDigit(token.charAt(i)) && token.charAt(i) < 128) {
+            while (i < to && isDigit(text.charAt(i))) {
                 i++;
                 fracDigits++;
             }
         }
         boolean ok = intDigits + fracDigits > 0;
-        if (ok && i < n && (token.charAt(i) == 'e' || token.charAt(i) == 'E')) {
+        if (ok && i < to && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
             i++;
-            if (i < n && (token.charAt(i) == '+' || token.charAt(i) == '-')) {
+            if (i < to && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
                 i++;
             }
             int expDigits = 0;
-            while (i < n && Character.isDigit(token.charAt(i)) && token.charAt(i) < 128) {
+            while (i < to && isDigit(text.charAt(i))) {
                 i++;
                 expDigits++;
             }
             ok = expDigits > 0;
         }
-        if (!ok || i != n) {
+        if (!ok || i != to) {
+            String token = text.subSequence(from, to).toString();
             throw line == null ? new ParseException(0, "invalid value '" + token + "'")
                     : line.error("invalid value '" + token + "'");
         }
-        return Double.parseDouble(token);
+        return convert ? Double.parseDouble(text.subSequence(from, to).toString()) : Double.NaN;
+    }
+
+    private static boolean regionIs(CharSequence text, int from, int length, String word) {
+        if (length != word.length()) {
+            return false;
+        }
+        for (int k = 0; k < length; k++) {
+            if (text.charAt(from + k) != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean isBlank(char c) {
