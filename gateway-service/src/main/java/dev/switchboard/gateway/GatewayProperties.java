@@ -16,6 +16,10 @@ import org.springframework.util.unit.DataSize;
  * @param leaseFlushInterval how long a lease completion may wait for its batch to fill
  * @param idleStreamTimeout longest gap in a streamed answer, once it started, before the gateway ends the
  *                          stream with an error event (and abandons the engine request)
+ * @param schedulerConnections connections to the scheduler at most; each decision in flight holds one
+ *                          (HTTP/1.1), including every request waiting in the scheduler's admission queue,
+ *                          so this bounds the queue the gateway can feed. Beyond it, calls wait up to
+ *                          {@code scheduler-timeout} for a connection.
  */
 @ConfigurationProperties(GatewayProperties.PREFIX)
 public record GatewayProperties(
@@ -24,7 +28,8 @@ public record GatewayProperties(
         @DefaultValue("30s") Duration schedulerTimeout,
         @DefaultValue("64") int leaseBatchSize,
         @DefaultValue("20ms") Duration leaseFlushInterval,
-        @DefaultValue("60s") Duration idleStreamTimeout) {
+        @DefaultValue("60s") Duration idleStreamTimeout,
+        @DefaultValue("4096") int schedulerConnections) {
     public static final String PREFIX = "switchboard.gateway";
 
     public GatewayProperties {
@@ -42,6 +47,9 @@ public record GatewayProperties(
         }
         if (leaseFlushInterval.isNegative() || leaseFlushInterval.isZero()) {
             throw new IllegalArgumentException(PREFIX + ".lease-flush-interval must be > 0, but was " + leaseFlushInterval);
+        }
+        if (schedulerConnections < 1) {
+            throw new IllegalArgumentException(PREFIX + ".scheduler-connections must be >= 1, but was " + schedulerConnections);
         }
         if (idleStreamTimeout.toMillis() < 1) {
             throw new IllegalArgumentException(PREFIX + ".idle-stream-timeout must be >= 1ms, but was " + idleStreamTimeout);

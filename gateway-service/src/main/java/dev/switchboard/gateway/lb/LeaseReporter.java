@@ -1,5 +1,6 @@
 package dev.switchboard.gateway.lb;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -16,20 +17,25 @@ import dev.switchboard.gateway.GatewayProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * Sends lease completions to the scheduler off the request path. Requests finish on many event-loop
  * threads at once, so completions go into a lock-free queue; every {@code lease-flush-interval} the
  * queue is drained in batches of at most {@code lease-batch-size}. A batch that cannot be delivered
- * is dropped and counted; its leases then expire at the scheduler.
+ * is retried twice (closing a lease is idempotent at the scheduler, and the usual failure is a kept-alive
+ * connection the scheduler closed just as it was reused); a batch still undelivered is dropped and
+ * counted, and its leases then expire at the scheduler.
  */
 @Component
 public class LeaseReporter implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(LeaseReporter.class);
     /** Bound on queued completions, so an unreachable scheduler cannot exhaust the heap. */
     private static final int MAX_QUEUED = 100_000;
+    private static final Retry RETRY = Retry.backoff(2, Duration.ofMillis(20));
 
     private final SchedulerClient scheduler;
     private final GatewayProperties properties;
@@ -69,9 +75,10 @@ public class LeaseReporter implements SmartLifecycle {
             } else {
                 sink.next(batch);
             }
-        }).concatMap(batch -> scheduler.complete(batch).onErrorResume(e -> {
+        }).concatMap(batch -> scheduler.complete(batch).retryWhen(RETRY).onErrorResume(e -> {
             dropped.increment(batch.size());
-            log.warn("could not deliver {} lease completions to the scheduler: {}", batch.size(), e.toString());
+            Throwable cause = Exceptions.isRetryExhausted(e) && e.getCause() != null ? e.getCause() : e;
+            log.warn("could not deliver {} lease completions to the scheduler: {}", batch.size(), cause.toString());
             return Mono.empty();
         })).then();
     }
@@ -93,7 +100,7 @@ public class LeaseReporter implements SmartLifecycle {
         }
         // deliver what is left, briefly, so a clean shutdown does not leave leases to expire
         try {
-            flush().block(java.time.Duration.ofSeconds(2));
+            flush().block(Duration.ofSeconds(2));
         } catch (RuntimeException e) {
             log.warn("lease completions still queued at shutdown were not delivered: {}", e.toString());
         }

@@ -1,15 +1,18 @@
 package dev.switchboard.gateway.lb;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.observation.ObservationRegistry;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.client.loadbalancer.reactive.ReactorLoadBalancerExchangeFilterFunction;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -23,15 +26,18 @@ import dev.switchboard.gateway.GatewayProperties;
 import dev.switchboard.gateway.observe.GatewayMetrics;
 import dev.switchboard.gateway.routing.InvalidRequestException;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 /**
  * HTTP client of the scheduler service. Scheduler instances come from discovery
  * ({@value MetadataKeys#SCHEDULER_SERVICE}) through Spring Cloud LoadBalancer; connections are
- * pooled and kept alive by Reactor Netty.
+ * pooled and kept alive by Reactor Netty, in a pool of the client's own (see {@link #connectionPool}).
  */
 @Component
-public class SchedulerClient {
+public class SchedulerClient implements DisposableBean {
     private final WebClient client;
+    private final ConnectionProvider pool;
     private final GatewayProperties properties;
 
     private final GatewayMetrics metrics;
@@ -39,10 +45,35 @@ public class SchedulerClient {
     public SchedulerClient(WebClient.Builder builder, ReactorLoadBalancerExchangeFilterFunction loadBalancing,
             GatewayProperties properties, GatewayMetrics metrics) {
         // no http.client.requests observation: switchboard_gateway_scheduler_seconds times every call
+        this.pool = connectionPool(properties);
         this.client = builder.clone().observationRegistry(ObservationRegistry.NOOP)
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool)))
                 .baseUrl("http://" + MetadataKeys.SCHEDULER_SERVICE).filter(loadBalancing).build();
         this.properties = properties;
         this.metrics = metrics;
+    }
+
+    /**
+     * The connections to the scheduler. A request the scheduler queues for admission keeps its call, and so
+     * its connection, open until admitted, so the pool is sized for every request that may wait there
+     * ({@code scheduler-connections}); past it, calls wait for a connection up to {@code scheduler-timeout}
+     * instead of failing. The shared default pool (500 connections, then 1,000 waiting callers) fails the
+     * next call with "pending acquire limit", which the gateway would take for an unreachable scheduler and
+     * route around admission through the local fallback, under exactly the overload admission is for.
+     */
+    static ConnectionProvider connectionPool(GatewayProperties properties) {
+        return ConnectionProvider.builder("switchboard-scheduler")
+                .maxConnections(properties.schedulerConnections())
+                .pendingAcquireMaxCount(-1)
+                .pendingAcquireTimeout(properties.schedulerTimeout())
+                // a kept-alive connection idle this long is closed rather than reused when the peer may be gone
+                .maxIdleTime(Duration.ofSeconds(30))
+                .build();
+    }
+
+    @Override
+    public void destroy() {
+        pool.dispose();
     }
 
     /**
