@@ -20,6 +20,8 @@ import tools.jackson.databind.ObjectMapper;
  *                      prompt came as {@code input_ids})
  * @param inputIds      prompt token ids ({@code /generate} with {@code input_ids}), else {@code null}
  * @param maxTokens     output cap, or 0 for "up to the natural answer length"
+ * @param ignoreEos     {@code ignore_eos} (vLLM: top level; SGLang: {@code sampling_params}): generate up to the
+ *                      cap instead of stopping at the answer's natural end
  * @param stream        streamed answer requested
  * @param includeUsage  {@code stream_options.include_usage}
  * @param cacheSalt     {@code cache_salt} (seeds the prompt's block hashes), or {@code null}
@@ -28,7 +30,8 @@ import tools.jackson.databind.ObjectMapper;
  * @param bootstrap     SGLang P/D bootstrap fields, or {@code null}
  * @param rid           SGLang {@code rid}, or {@code null}
  */
-record GenerationRequest(Api api, String model, String canonicalText, int[] inputIds, int maxTokens, boolean stream,
+record GenerationRequest(Api api, String model, String canonicalText, int[] inputIds, int maxTokens, boolean ignoreEos,
+        boolean stream,
         boolean includeUsage, String cacheSalt, int priority, KvTransferParams kvTransfer, Bootstrap bootstrap,
         String rid) {
 
@@ -86,7 +89,8 @@ record GenerationRequest(Api api, String model, String canonicalText, int[] inpu
             throw EngineApiException.badRequest("Stream options can only be defined when `stream=True`.", "stream_options");
         }
         boolean includeUsage = stream && streamOptions != null && streamOptions.path("include_usage").asBoolean(false);
-        return new GenerationRequest(chat ? Api.CHAT : Api.COMPLETION, model.stringValue(), text, null, maxTokens, stream,
+        return new GenerationRequest(chat ? Api.CHAT : Api.COMPLETION, model.stringValue(), text, null, maxTokens,
+                bool(root, "ignore_eos"), stream,
                 includeUsage, cacheSalt(root), priority(root), kvTransfer(root), bootstrap(root), null);
     }
 
@@ -132,7 +136,8 @@ record GenerationRequest(Api api, String model, String canonicalText, int[] inpu
             maxNew = Math.max(1, maxNode.intValue());
         }
         JsonNode rid = root.get("rid");
-        return new GenerationRequest(Api.GENERATE, null, canonical, inputIds, maxNew, bool(root, "stream"), false, null,
+        return new GenerationRequest(Api.GENERATE, null, canonical, inputIds, maxNew, bool(sampling, "ignore_eos"),
+                bool(root, "stream"), false, null,
                 0, null, bootstrap(root), rid != null && rid.isString() ? rid.stringValue() : null);
     }
 

@@ -175,7 +175,7 @@ final class SglangRoutes {
     /** Runs a one-token generation through the engine; 503 if it does not finish in time (hung engine). */
     private Mono<ServerResponse> healthGenerate(ServerRequest request) {
         GenerationRequest probe = new GenerationRequest(GenerationRequest.Api.GENERATE, null, "health check", null, 1,
-                false, false, null, 0, null, null, null);
+                false, false, false, null, 0, null, null, null);
         return Mono.defer(() -> engine.run(engine.plan(probe)).then())
                 .timeout(HEALTH_GENERATE_TIMEOUT)
                 .then(ServerResponse.ok().build())

@@ -206,7 +206,8 @@ final class SimEngine implements AutoCloseable {
                 : PromptBlocks.hash(config.model(), request.cacheSalt(), request.canonicalText(), config.blockSize());
         boolean prefillOnly = leg == Leg.VLLM_PREFILL || leg == Leg.SGLANG_PREFILL;
         int cap = prefillOnly ? 1 : request.maxTokens() > 0 ? request.maxTokens() : budget;
-        int natural = answer.naturalLength();
+        // ignore_eos: the model never ends on its own, so only the cap ends the answer (finish "length")
+        int natural = request.ignoreEos() ? Integer.MAX_VALUE : answer.naturalLength();
         int completion = prefillOnly ? 1 : Math.min(natural, cap);
         String finish = prefillOnly || natural > cap ? "length" : "stop";
         CoreRequest core = (hashes != null ? CoreRequest.ofBlockHashes(id, hashes, promptTokens, cap, 0)

@@ -107,6 +107,36 @@ class GenerationRequestTest {
         assertThat(tokens(first)).hasSize(first.completionTokens()).isEqualTo(tokens(second));
     }
 
+    static Stream<Arguments> ignoreEos() {
+        return Stream.of(
+                Arguments.of("vLLM chat, past the natural length", "{\"model\":\"llama-3-8b\",\"max_tokens\":30,"
+                        + "\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", true, 30),
+                Arguments.of("vLLM completion, under the natural length", "{\"model\":\"llama-3-8b\",\"max_tokens\":5,"
+                        + "\"ignore_eos\":true,\"prompt\":\"hi\"}", false, 5),
+                Arguments.of("vLLM, no max_tokens: up to the context", "{\"model\":\"llama-3-8b\",\"ignore_eos\":true,"
+                        + "\"prompt\":\"hi\"}", false, 63));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ignoreEos")
+    void ignoreEosGeneratesExactlyUpToTheCap(String name, String body, boolean chat, int expected) {
+        SimEngine.Plan plan = engine.plan(parse(body, chat));
+        assertThat(plan.completionTokens()).isEqualTo(expected);
+        assertThat(plan.finishReason()).isEqualTo("length");
+        assertThat(plan.core().stopAfterTokens()).isZero();
+        assertThat(tokens(plan)).hasSize(expected);
+    }
+
+    @Test
+    void sglangTakesIgnoreEosFromSamplingParams() {
+        GenerationRequest r = GenerationRequest.parseGenerate(JSON, ("{\"text\":\"hi\",\"sampling_params\":"
+                + "{\"max_new_tokens\":40,\"ignore_eos\":true}}").getBytes(StandardCharsets.UTF_8));
+        assertThat(r.ignoreEos()).isTrue();
+        assertThat(engine.plan(r).completionTokens()).isEqualTo(40);
+        assertThatThrownBy(() -> parse("{\"model\":\"llama-3-8b\",\"ignore_eos\":\"yes\",\"prompt\":\"hi\"}", false))
+                .isInstanceOfSatisfying(EngineApiException.class, e -> assertThat(e.param()).isEqualTo("ignore_eos"));
+    }
+
     private List<String> tokens(SimEngine.Plan plan) {
         return engine.run(plan).ofType(SimEngine.Token.class).map(SimEngine.Token::text).collectList()
                 .block(Duration.ofSeconds(10));

@@ -42,8 +42,9 @@ import reactor.netty.resources.ConnectionProvider;
  *   <li>engine state change to subscriber: the engine's {@code vllm:num_requests_running} changes at a
  *       random moment; the time until a subscriber of {@code /switchboard/v1/events} (over HTTP) sees
  *       the new value in a load report;</li>
- *   <li>proxy overhead: an instant streaming engine answered directly and through the adapter at a
- *       fixed request rate; percentiles of full-response latency on both paths.</li>
+ *   <li>proxy overhead: an instant streaming engine (16 content chunks, then {@code [DONE]}) answered
+ *       directly and through the adapter, each path at the same fixed request rate, their requests
+ *       interleaved; percentiles of full-response latency on both paths.</li>
  * </ol>
  * Run: {@code java -cp <test classpath> dev.switchboard.adapter.tools.AdapterLatencyProbe [changes] [rps] [seconds]}.
  * Not a test: numbers on a shared 2-core machine vary; it prints them.
@@ -66,7 +67,7 @@ public final class AdapterLatencyProbe {
                                 + "vllm:num_requests_running{engine=\"0\"} " + running.get() + "\n"
                                 + "vllm:num_requests_waiting{engine=\"0\"} 0\nvllm:kv_cache_usage_perc{engine=\"0\"} 0.1\n"))
                 .on("POST", "/v1/chat/completions", r -> r.status(200).header("Content-Type", "text/event-stream")
-                        .sendString(Flux.just("data: " + chunk + "\n\n", "data: " + chunk + "\n\n", "data: [DONE]\n\n")).then());
+                        .sendString(Flux.range(0, 17).map(i -> i < 16 ? "data: " + chunk + "\n\n" : "data: [DONE]\n\n")).then());
         int listen = 18500 + new Random().nextInt(400);
         AdapterProperties props = Engines.adapter(Engines.engine(listen, "probe-1", EngineRole.UNIFIED,
                 AdapterProperties.EngineKindSetting.AUTO, engine.url(), PdTransferKind.NONE, ""));
@@ -133,52 +134,61 @@ public final class AdapterLatencyProbe {
         String body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         // warm-up both paths (JIT, connections)
         for (int i = 0; i < 3; i++) {
-            run(http, direct, body, 300, 3);
-            run(http, viaAdapter, body, 300, 3);
+            run(http, List.of(direct, viaAdapter), body, 300, 3);
         }
         long cpu0 = cpuNanos();
-        long[] d = run(http, direct, body, rps, seconds);
+        List<long[]> both = run(http, List.of(direct, viaAdapter), body, rps, seconds);
         long cpu1 = cpuNanos();
-        long[] a = run(http, viaAdapter, body, rps, seconds);
-        long cpu2 = cpuNanos();
-        // CPU per request does not depend on what else the machine runs: the adapter's cost is the difference
-        System.out.printf("process CPU per request: direct %.0f us, via adapter %.0f us, adapter's share %.0f us%n",
-                (cpu1 - cpu0) / 1e3 / Math.max(1, d.length), (cpu2 - cpu1) / 1e3 / Math.max(1, a.length),
-                ((cpu2 - cpu1) / (double) Math.max(1, a.length) - (cpu1 - cpu0) / (double) Math.max(1, d.length)) / 1e3);
-        System.out.printf("full streamed response at %d rps for %d s: direct p50 %.3f ms p99 %.3f ms; via adapter p50 %.3f ms "
-                + "p99 %.3f ms; difference p50 %.3f ms p99 %.3f ms (errors: direct %d, adapter %d)%n", rps, seconds,
-                pct(d, 50), pct(d, 99), pct(a, 50), pct(a, 99), pct(a, 50) - pct(d, 50), pct(a, 99) - pct(d, 99),
+        long[] d = both.get(0);
+        long[] a = both.get(1);
+        System.out.printf("process CPU per request pair (direct + via adapter): %.0f us%n",
+                (cpu1 - cpu0) / 1e3 / Math.max(1, Math.min(d.length, a.length)));
+        System.out.printf("full streamed response at %d rps on each path, interleaved, for %d s: direct p50 %.3f ms p99 %.3f ms; "
+                + "via adapter p50 %.3f ms p99 %.3f ms; difference p50 %.3f ms p99 %.3f ms (errors: direct %d, adapter %d)%n",
+                rps, seconds, pct(d, 50), pct(d, 99), pct(a, 50), pct(a, 99), pct(a, 50) - pct(d, 50), pct(a, 99) - pct(d, 99),
                 (long) rps * seconds - d.length, (long) rps * seconds - a.length);
         pool.dispose();
     }
 
-    /** Open-loop load: one request every 1/rps s, regardless of answers; latency per completed request. */
-    private static long[] run(HttpClient http, String base, String body, int rps, int seconds) throws Exception {
-        int total = rps * seconds;
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(total);
-        long intervalNanos = 1_000_000_000L / rps;
+    /**
+     * Open-loop load on every base URL at once: each gets one request every 1/rps s, regardless of answers,
+     * the paths' requests interleaved so that both see the same machine (GC pauses, other processes);
+     * latencies per completed request, per base URL.
+     */
+    private static List<long[]> run(HttpClient http, List<String> bases, String body, int rps, int seconds)
+            throws Exception {
+        int perPath = rps * seconds;
+        List<List<Long>> latencies = new ArrayList<>();
+        for (int p = 0; p < bases.size(); p++) {
+            latencies.add(java.util.Collections.synchronizedList(new ArrayList<>()));
+        }
+        CountDownLatch done = new CountDownLatch(perPath * bases.size());
+        long intervalNanos = 1_000_000_000L / ((long) rps * bases.size());
         long start = System.nanoTime();
-        for (int i = 0; i < total; i++) {
+        for (int i = 0; i < perPath * bases.size(); i++) {
             long due = start + i * intervalNanos;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
+            List<Long> into = latencies.get(i % bases.size());
             long sent = System.nanoTime();
-            http.headers(h -> h.set("Content-Type", "application/json")).post().uri(base + "/v1/chat/completions")
+            http.headers(h -> h.set("Content-Type", "application/json")).post()
+                    .uri(bases.get(i % bases.size()) + "/v1/chat/completions")
                     .send(Mono.just(io.netty.buffer.Unpooled.wrappedBuffer(body.getBytes())))
                     .responseSingle((r, content) -> content.asString().map(s -> r.status().code()))
                     .subscribe(status -> {
                         if (status == 200) {
-                            latencies.add(System.nanoTime() - sent);
+                            into.add(System.nanoTime() - sent);
                         }
                     }, e -> done.countDown(), done::countDown);
         }
         done.await(30, TimeUnit.SECONDS);
-        long[] out;
-        synchronized (latencies) {
-            out = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        List<long[]> out = new ArrayList<>();
+        for (List<Long> l : latencies) {
+            synchronized (l) {
+                out.add(l.stream().mapToLong(Long::longValue).sorted().toArray());
+            }
         }
         return out;
     }
