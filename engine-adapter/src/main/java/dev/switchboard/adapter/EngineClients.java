@@ -10,28 +10,41 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The HTTP clients towards engines and peer adapters, sharing one connection pool: {@code http} for the
- * data plane's plain relay, {@code web} (a {@link WebClient} over the same {@code http}) for everything
- * that reads or rewrites bodies (the disaggregated legs, scrapes, probes). The pool is the adapter's own:
- * Reactor Netty's default allows 16 connections per host with a short pending queue, far below the
- * concurrent streaming requests one engine serves.
+ * The HTTP clients towards engines and peer adapters: {@code relay} for the data plane's plain relay, with
+ * a connection pool per event loop (see {@link LoopLocalHttpClients}); {@code web} (a {@link WebClient})
+ * for everything that reads or rewrites bodies (the disaggregated legs, scrapes, probes). The pools are
+ * the adapter's own: Reactor Netty's default allows 16 connections per host with a short pending queue,
+ * far below the concurrent streaming requests one engine serves.
  */
-public record EngineClients(HttpClient http, WebClient web) {
+public record EngineClients(LoopLocalHttpClients relay, WebClient web) {
 
     public static EngineClients create(WebClient.Builder builder, AdapterProperties properties) {
-        ConnectionProvider pool = ConnectionProvider.builder("switchboard-engines")
+        LoopLocalHttpClients relay = new LoopLocalHttpClients(() -> pool(properties, "switchboard-relay"),
+                pool -> client(pool, properties));
+        int maxInMemory = (int) Math.min(Integer.MAX_VALUE, properties.scrape().maxSize().toBytes());
+        WebClient web = builder.clone()
+                .clientConnector(new ReactorClientHttpConnector(client(pool(properties, "switchboard-engines"), properties)))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(maxInMemory))
+                .build();
+        return new EngineClients(relay, web);
+    }
+
+    /** Closes the relay's connections (Spring calls it when the context closes). */
+    public void close() {
+        relay.dispose();
+    }
+
+    private static ConnectionProvider pool(AdapterProperties properties, String name) {
+        return ConnectionProvider.builder(name)
                 .maxConnections(2048)
                 .pendingAcquireMaxCount(-1)
                 .pendingAcquireTimeout(properties.connectTimeout().plusSeconds(8))
                 .maxIdleTime(Duration.ofSeconds(30))
                 .build();
-        HttpClient http = HttpClient.create(pool)
+    }
+
+    private static HttpClient client(ConnectionProvider pool, AdapterProperties properties) {
+        return HttpClient.create(pool)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis());
-        int maxInMemory = (int) Math.min(Integer.MAX_VALUE, properties.scrape().maxSize().toBytes());
-        WebClient web = builder.clone()
-                .clientConnector(new ReactorClientHttpConnector(http))
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(maxInMemory))
-                .build();
-        return new EngineClients(http, web);
     }
 }

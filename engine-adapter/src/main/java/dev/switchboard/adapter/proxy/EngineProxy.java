@@ -53,7 +53,7 @@ public final class EngineProxy implements BiFunction<HttpServerRequest, HttpServ
 
     public EngineProxy(EngineEndpoint endpoint, EngineClients clients, PdRouter pd) {
         this.endpoint = endpoint;
-        this.relay = new EngineRelay(endpoint, clients.http());
+        this.relay = new EngineRelay(endpoint, clients.relay());
         RouterFunction<ServerResponse> functions = RouterFunctions.route()
                 .POST("/v1/chat/completions", request -> pd.serve(request, request.headers().firstHeader(SwitchboardHeaders.PREFILL)))
                 .POST("/v1/completions", request -> pd.serve(request, request.headers().firstHeader(SwitchboardHeaders.PREFILL)))

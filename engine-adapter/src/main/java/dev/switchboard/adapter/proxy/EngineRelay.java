@@ -1,13 +1,15 @@
 package dev.switchboard.adapter.proxy;
 
 import dev.switchboard.adapter.AdapterJson;
+import dev.switchboard.adapter.LoopLocalHttpClients;
 import dev.switchboard.adapter.engine.EngineEndpoint;
 import dev.switchboard.contract.wire.ApiError;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -27,17 +29,21 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 final class EngineRelay {
     private final EngineEndpoint endpoint;
-    private final HttpClient engine;
+    private final LoopLocalHttpClients clients;
+    private final String baseUrl;
 
-    EngineRelay(EngineEndpoint endpoint, HttpClient http) {
+    EngineRelay(EngineEndpoint endpoint, LoopLocalHttpClients clients) {
         this.endpoint = endpoint;
-        this.engine = http.baseUrl(endpoint.config().baseUrl());
+        this.clients = clients;
+        this.baseUrl = endpoint.config().baseUrl();
     }
 
     Mono<Void> relay(HttpServerRequest in, HttpServerResponse out) {
-        return engine.headers(headers -> EngineProxy.copyRequestHeaders(in.requestHeaders(), headers))
+        // the engine connection comes from the pool of the event loop serving this request: no buffer crosses threads
+        EventLoop loop = in instanceof Connection c ? c.channel().eventLoop() : null;
+        return clients.on(loop).headers(headers -> EngineProxy.copyRequestHeaders(in.requestHeaders(), headers))
                 .request(in.method())
-                .uri(in.uri())
+                .uri(baseUrl + in.uri())
                 .send(in.receive().retain())
                 .response((answer, body) -> {
                     out.status(answer.status());
