@@ -5,22 +5,23 @@ import java.time.Duration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.switchboard.support.netty.EventLoopLocal;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
  * The HTTP clients towards engines and peer adapters: {@code relay} for the data plane's plain relay, with
- * a connection pool per event loop (see {@link LoopLocalHttpClients}); {@code web} (a {@link WebClient})
+ * a connection pool per event loop (see {@link EventLoopLocal}); {@code web} (a {@link WebClient})
  * for everything that reads or rewrites bodies (the disaggregated legs, scrapes, probes). The pools are
  * the adapter's own: Reactor Netty's default allows 16 connections per host with a short pending queue,
  * far below the concurrent streaming requests one engine serves.
  */
-public record EngineClients(LoopLocalHttpClients relay, WebClient web) {
+public record EngineClients(EventLoopLocal<HttpClient> relay, WebClient web) {
 
     public static EngineClients create(WebClient.Builder builder, AdapterProperties properties) {
-        LoopLocalHttpClients relay = new LoopLocalHttpClients(() -> pool(properties, "switchboard-relay"),
-                pool -> client(pool, properties));
+        EventLoopLocal<HttpClient> relay = new EventLoopLocal<>(() -> client(pool(properties, "switchboard-relay"), properties),
+                client -> client.configuration().connectionProvider().dispose());
         int maxInMemory = (int) Math.min(Integer.MAX_VALUE, properties.scrape().maxSize().toBytes());
         WebClient web = builder.clone()
                 .clientConnector(new ReactorClientHttpConnector(client(pool(properties, "switchboard-engines"), properties)))

@@ -1,15 +1,16 @@
 package dev.switchboard.adapter.proxy;
 
 import dev.switchboard.adapter.AdapterJson;
-import dev.switchboard.adapter.LoopLocalHttpClients;
 import dev.switchboard.adapter.engine.EngineEndpoint;
 import dev.switchboard.contract.wire.ApiError;
+import dev.switchboard.support.netty.EventLoopLocal;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -29,10 +30,10 @@ import reactor.netty.http.server.HttpServerResponse;
  */
 final class EngineRelay {
     private final EngineEndpoint endpoint;
-    private final LoopLocalHttpClients clients;
+    private final EventLoopLocal<HttpClient> clients;
     private final String baseUrl;
 
-    EngineRelay(EngineEndpoint endpoint, LoopLocalHttpClients clients) {
+    EngineRelay(EngineEndpoint endpoint, EventLoopLocal<HttpClient> clients) {
         this.endpoint = endpoint;
         this.clients = clients;
         this.baseUrl = endpoint.config().baseUrl();

@@ -1,4 +1,4 @@
-package dev.switchboard.adapter;
+package dev.switchboard.support.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,9 +20,10 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class LoopLocalHttpClientsTest {
-    private final LoopLocalHttpClients clients = new LoopLocalHttpClients(
-            () -> ConnectionProvider.builder("test").maxConnections(16).build(), HttpClient::create);
+class EventLoopLocalTest {
+    private final EventLoopLocal<HttpClient> clients = new EventLoopLocal<>(
+            () -> HttpClient.create(ConnectionProvider.builder("test").maxConnections(16).build()),
+            client -> client.configuration().connectionProvider().dispose());
     private final DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
             .handle((req, res) -> res.sendString(Mono.just("ok"))).bindNow();
 
@@ -46,6 +47,9 @@ class LoopLocalHttpClientsTest {
         }
         assertThat(clients.on(first)).isSameAs(clients.on(first)).isNotSameAs(clients.on(second));
         assertThat(clients.on(null)).isNotNull().isNotSameAs(clients.on(first));
+        assertThat(clients.onCurrentLoop()).as("off the loops").isSameAs(clients.on(null));
+        assertThat(CompletableFuture.supplyAsync(clients::onCurrentLoop, first).get(5, TimeUnit.SECONDS))
+                .isSameAs(clients.on(first));
     }
 
     private EventLoop connectionLoopOfRequestMadeOn(EventLoop loop) throws Exception {
