@@ -16,7 +16,7 @@ import org.springframework.util.unit.DataSize;
  * @param leaseFlushInterval how long a lease completion may wait for its batch to fill
  * @param idleStreamTimeout longest gap in a streamed answer, once it started, before the gateway ends the
  *                          stream with an error event (and abandons the engine request)
- * @param schedulerConnections connections to the scheduler at most; each decision in flight holds one
+ * @param schedulerConnections connections to the scheduler at most, per event loop; each decision in flight holds one
  *                          (HTTP/1.1), including every request waiting in the scheduler's admission queue,
  *                          so this bounds the queue the gateway can feed. Beyond it, calls wait up to
  *                          {@code scheduler-timeout} for a connection.

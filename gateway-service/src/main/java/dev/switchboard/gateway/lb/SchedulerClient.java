@@ -12,6 +12,7 @@ import org.springframework.cloud.client.loadbalancer.reactive.ReactorLoadBalance
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -25,6 +26,7 @@ import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.gateway.GatewayProperties;
 import dev.switchboard.gateway.observe.GatewayMetrics;
 import dev.switchboard.gateway.routing.InvalidRequestException;
+import dev.switchboard.support.netty.EventLoopLocal;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -32,12 +34,14 @@ import reactor.netty.resources.ConnectionProvider;
 /**
  * HTTP client of the scheduler service. Scheduler instances come from discovery
  * ({@value MetadataKeys#SCHEDULER_SERVICE}) through Spring Cloud LoadBalancer; connections are
- * pooled and kept alive by Reactor Netty, in a pool of the client's own (see {@link #connectionPool}).
+ * pooled and kept alive by Reactor Netty, in pools of the client's own (see {@link #connectionPool}), one
+ * per event loop (see {@link EventLoopLocal}): a decision is asked for on the loop that handles the request,
+ * and its answer comes back on that loop, where the request is then routed.
  */
 @Component
 public class SchedulerClient implements DisposableBean {
     private final WebClient client;
-    private final ConnectionProvider pool;
+    private final EventLoopLocal<LoopConnector> connectors;
     private final GatewayProperties properties;
 
     private final GatewayMetrics metrics;
@@ -45,9 +49,11 @@ public class SchedulerClient implements DisposableBean {
     public SchedulerClient(WebClient.Builder builder, ReactorLoadBalancerExchangeFilterFunction loadBalancing,
             GatewayProperties properties, GatewayMetrics metrics) {
         // no http.client.requests observation: switchboard_gateway_scheduler_seconds times every call
-        this.pool = connectionPool(properties);
+        this.connectors = new EventLoopLocal<>(() -> LoopConnector.over(connectionPool(properties)), LoopConnector::dispose);
+        ClientHttpConnector onCurrentLoop = (method, uri, request) -> connectors.onCurrentLoop().connector().connect(method,
+                uri, request);
         this.client = builder.clone().observationRegistry(ObservationRegistry.NOOP)
-                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool)))
+                .clientConnector(onCurrentLoop)
                 .baseUrl("http://" + MetadataKeys.SCHEDULER_SERVICE).filter(loadBalancing).build();
         this.properties = properties;
         this.metrics = metrics;
@@ -73,7 +79,18 @@ public class SchedulerClient implements DisposableBean {
 
     @Override
     public void destroy() {
-        pool.dispose();
+        connectors.dispose();
+    }
+
+    /** One event loop's connections to the scheduler. */
+    private record LoopConnector(ConnectionProvider pool, ReactorClientHttpConnector connector) {
+        static LoopConnector over(ConnectionProvider pool) {
+            return new LoopConnector(pool, new ReactorClientHttpConnector(HttpClient.create(pool)));
+        }
+
+        void dispose() {
+            pool.dispose();
+        }
     }
 
     /**
