@@ -67,7 +67,7 @@ public class SchedulerClient implements DisposableBean {
      * next call with "pending acquire limit", which the gateway would take for an unreachable scheduler and
      * route around admission through the local fallback, under exactly the overload admission is for.
      */
-    static ConnectionProvider connectionPool(GatewayProperties properties) {
+    private static ConnectionProvider connectionPool(GatewayProperties properties) {
         return ConnectionProvider.builder("switchboard-scheduler")
                 .maxConnections(properties.schedulerConnections())
                 .pendingAcquireMaxCount(-1)
