@@ -10,6 +10,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -54,9 +55,11 @@ public final class EngineProxy implements BiFunction<HttpServerRequest, HttpServ
     public EngineProxy(EngineEndpoint endpoint, EngineClients clients, PdRouter pd) {
         this.endpoint = endpoint;
         this.relay = new EngineRelay(endpoint, clients.relay());
+        HandlerFunction<ServerResponse> disaggregated =
+                request -> pd.serve(request, request.headers().firstHeader(SwitchboardHeaders.PREFILL));
         RouterFunction<ServerResponse> functions = RouterFunctions.route()
-                .POST("/v1/chat/completions", request -> pd.serve(request, request.headers().firstHeader(SwitchboardHeaders.PREFILL)))
-                .POST("/v1/completions", request -> pd.serve(request, request.headers().firstHeader(SwitchboardHeaders.PREFILL)))
+                .POST("/v1/chat/completions", disaggregated)
+                .POST("/v1/completions", disaggregated)
                 .GET(AdapterEvents.PATH, request -> ServerResponse.ok()
                         .contentType(MediaType.TEXT_EVENT_STREAM)
                         .header(HttpHeaders.CACHE_CONTROL, "no-cache")

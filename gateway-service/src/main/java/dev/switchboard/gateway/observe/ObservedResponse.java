@@ -2,7 +2,6 @@ package dev.switchboard.gateway.observe;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -84,8 +83,8 @@ public final class ObservedResponse extends ServerHttpResponseDecorator {
         // a disposed connection may end the engine's answer as complete or as failed: after an idle timeout
         // both are the timeout; any other failure is a broken stream
         return observed
-                .concatWith(Flux.defer(() -> idled.get() ? Flux.error(new TimeoutException("idle stream")) : Flux.empty()))
-                .onErrorResume(e -> Flux.just(errorEvent(idled.get()), wrap("data: [DONE]\n\n")));
+                .concatWith(Flux.defer(() -> idled.get() ? errorEnd(true) : Flux.empty()))
+                .onErrorResume(e -> errorEnd(idled.get()));
     }
 
     private boolean isEventStream() {
@@ -100,6 +99,11 @@ public final class ObservedResponse extends ServerHttpResponseDecorator {
                 observer.onBytes(views.next(), now);
             }
         }
+    }
+
+    /** The final error event and {@code [DONE]}. */
+    private Flux<DataBuffer> errorEnd(boolean idled) {
+        return Flux.just(errorEvent(idled), wrap("data: [DONE]\n\n"));
     }
 
     private DataBuffer errorEvent(boolean idled) {

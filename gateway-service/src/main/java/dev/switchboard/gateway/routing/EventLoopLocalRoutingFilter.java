@@ -53,10 +53,10 @@ public class EventLoopLocalRoutingFilter extends NettyRoutingFilter implements D
     protected HttpClient getHttpClient(Route route, ServerWebExchange exchange) {
         HttpClient client = clients.onCurrentLoop();
         Object routeTimeout = route.getMetadata().get(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR);
-        if (routeTimeout == null || String.valueOf(routeTimeout).equals(String.valueOf(globalConnectTimeout))) {
+        if (routeTimeout == null || routeTimeout.equals(globalConnectTimeout)) {
             return client; // the factory applied the global connect timeout already
         }
-        return client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Integer.parseInt(String.valueOf(routeTimeout)));
+        return client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Integer.parseInt(routeTimeout.toString()));
     }
 
     @Override
