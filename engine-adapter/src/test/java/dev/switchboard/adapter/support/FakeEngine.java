@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -20,8 +20,9 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * An engine stand-in for tests: a real HTTP server on a free loopback port whose answers are scripted
- * per method and path. It records every request and counts requests whose connection closed before
- * the answer was complete (how an engine notices an abandoned request).
+ * per method and path. It records every request (unless made with {@link #withoutRecording}, for load
+ * runs) and counts requests whose connection closed before the answer was complete (how an engine notices
+ * an abandoned request).
  */
 public final class FakeEngine implements AutoCloseable {
 
@@ -68,17 +69,34 @@ public final class FakeEngine implements AutoCloseable {
     }
 
     private final Map<String, Function<Seen, Reply>> routes = new ConcurrentHashMap<>();
-    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** Appending is O(1): a load run sends tens of thousands of requests. */
+    private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    private final boolean recording;
     private final AtomicInteger abandoned = new AtomicInteger();
     private final DisposableServer server;
 
     public FakeEngine() {
+        this(true);
+    }
+
+    /**
+     * An engine that keeps no record of its requests: for load runs, where a growing record would be the
+     * heap's main long-lived content and lengthen every garbage collection of the process it shares.
+     */
+    public static FakeEngine withoutRecording() {
+        return new FakeEngine(false);
+    }
+
+    private FakeEngine(boolean recording) {
+        this.recording = recording;
         server = HttpServer.create().host("127.0.0.1").port(0)
                 .handle((request, response) -> request.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("")
                         .flatMap(body -> {
                             String path = request.fullPath();
                             Seen s = new Seen(request.method().name(), path, request.requestHeaders(), body);
-                            seen.add(s);
+                            if (recording) {
+                                seen.add(s);
+                            }
                             Function<Seen, Reply> route = routes.get(request.method().name() + " " + path);
                             Reply reply = route == null ? Reply.status(404) : route.apply(s);
                             boolean[] finished = {false};

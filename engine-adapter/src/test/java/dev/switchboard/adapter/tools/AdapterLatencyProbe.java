@@ -58,7 +58,7 @@ public final class AdapterLatencyProbe {
 
         AtomicInteger running = new AtomicInteger();
         String chunk = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok\"}}]}";
-        FakeEngine engine = new FakeEngine()
+        FakeEngine engine = FakeEngine.withoutRecording()
                 .on("GET", "/version", Reply.json(200, "{\"version\":\"0.11.0\"}"))
                 .on("GET", "/health", Reply.status(200))
                 .on("GET", "/v1/models", Reply.json(200, "{\"data\":[]}"))
