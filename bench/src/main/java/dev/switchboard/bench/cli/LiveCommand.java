@@ -108,8 +108,8 @@ public final class LiveCommand implements Callable<Integer> {
                 w.span().toNanos() / 1e9, w.meanRatePerSecond(), config.chatUrl(), config.model());
         err.flush();
         LiveRunner.Result result;
-        try (ProgressBar bar = progressBar(w.size())) {
-            result = new LiveRunner(config, new SyntheticText()).run(w, workload.rateScale(), listener(bar));
+        try (ProgressBar bar = progressBar(w.size()); LiveRunner runner = new LiveRunner(config, new SyntheticText())) {
+            result = runner.run(w, workload.rateScale(), listener(bar));
         }
         RunReport report = result.report();
         out.print(SummaryTable.render(report));

@@ -3,8 +3,6 @@ package dev.switchboard.bench.live;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Flow;
 
 import dev.switchboard.bench.report.RequestResult;
 import dev.switchboard.contract.sse.SseFramer;
@@ -16,23 +14,23 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Watches one OpenAI-style SSE stream, framed by the shared {@link SseFramer}, and timestamps what matters: the first non-empty
  * content delta (TTFT), the gaps between content chunks (inter-token latency), {@code usage}, an
- * in-stream {@code error}, and {@code [DONE]}.
+ * in-stream {@code error}, and {@code [DONE]}. The HTTP client hands it the body's bytes as they arrive, which is
+ * where the timestamps are taken.
  *
  * <p>"Content" is {@code choices[].delta.content}, {@code delta.reasoning_content} / {@code reasoning}
  * (a reasoning model's first token is a token) or, for the completions API, {@code choices[].text}.
  * The role-only first chunk and empty deltas do not count. An event still open when the stream ends
- * is read too (a missing final blank line should not turn a complete answer into a failure). Flow
- * guarantees serial calls; the fields are read only after the body future completes, which orders them.
+ * is read too (a missing final blank line should not turn a complete answer into a failure). Calls come
+ * one at a time, on the connection's event loop; the fields are read once the body has completed, which
+ * orders them.
  */
-final class StreamObserver implements Flow.Subscriber<List<ByteBuffer>> {
+final class StreamObserver {
     /** Longest event read; an OpenAI chunk is a few hundred bytes. */
     private static final int MAX_EVENT = 1 << 20;
 
     private final ObjectMapper mapper;
     private final long sendNanos;
     private final SseFramer framer = new SseFramer(MAX_EVENT, this::onEvent);
-    private volatile Flow.Subscription subscription;
-    private volatile boolean cancelled;
 
     /** When the bytes being framed arrived. */
     private long chunkNanos;
@@ -54,43 +52,17 @@ final class StreamObserver implements Flow.Subscriber<List<ByteBuffer>> {
         this.sendNanos = sendNanos;
     }
 
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-        subscription = s;
-        if (cancelled) {
-            s.cancel();
-        } else {
-            s.request(Long.MAX_VALUE);
-        }
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
+    /** Bytes of the body, in order, as they arrived. */
+    void onBytes(ByteBuffer bytes) {
         chunkNanos = System.nanoTime();
-        for (ByteBuffer buffer : buffers) {
-            framer.feed(buffer);
-        }
+        framer.feed(bytes);
     }
 
-    @Override
-    public void onError(Throwable t) {
-        endNanos = System.nanoTime();
-    }
-
-    @Override
-    public void onComplete() {
+    /** The body ended. */
+    void onComplete() {
         chunkNanos = System.nanoTime();
         framer.finish();
         endNanos = chunkNanos;
-    }
-
-    /** Stops reading (timeout): releases the connection. */
-    void cancel() {
-        cancelled = true;
-        Flow.Subscription s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
     }
 
     private void onEvent(String type, byte[] bytes, int length) {

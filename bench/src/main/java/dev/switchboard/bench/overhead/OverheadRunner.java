@@ -113,9 +113,18 @@ public final class OverheadRunner {
             throw new IllegalArgumentException("the first target must be the direct path");
         }
         List<LiveRunner> runners = new ArrayList<>();
-        for (Target t : targets) {
-            runners.add(new LiveRunner(config(t, settings), text));
+        try {
+            for (Target t : targets) {
+                runners.add(new LiveRunner(config(t, settings), text));
+            }
+            return measure(targets, settings, log, runners);
+        } finally {
+            runners.forEach(LiveRunner::close);
         }
+    }
+
+    private Result measure(List<Target> targets, Settings settings, PrintWriter log, List<LiveRunner> runners)
+            throws InterruptedException {
         if (settings.warmup() > 0) {
             for (int i = 0; i < targets.size(); i++) {
                 Workload warm = fixedRate("warmup", settings.rates().get(0), settings.warmup(), settings.promptTokens(),

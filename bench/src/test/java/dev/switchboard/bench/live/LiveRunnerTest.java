@@ -44,7 +44,9 @@ class LiveRunnerTest {
     }
 
     private static RunReport run(LiveConfig config, Workload w) throws InterruptedException {
-        return new LiveRunner(config, new SyntheticText()).run(w, 1.0, LiveRunner.Listener.NONE).report();
+        try (LiveRunner runner = new LiveRunner(config, new SyntheticText())) {
+            return runner.run(w, 1.0, LiveRunner.Listener.NONE).report();
+        }
     }
 
     @Test
@@ -139,8 +141,10 @@ class LiveRunnerTest {
             for (int i = 0; i < outputs.length; i++) {
                 requests.add(TraceRequest.of(i * 5_000_000L, "t", Prompt.user(List.of(new TextSegment(i, 4))), outputs[i], null));
             }
-            LiveRunner.Result result = new LiveRunner(config(server.chatUrl(), 1, Map.of()), new SyntheticText())
-                    .run(new Workload("errors", requests), 1.0, LiveRunner.Listener.NONE);
+            LiveRunner.Result result;
+            try (LiveRunner runner = new LiveRunner(config(server.chatUrl(), 1, Map.of()), new SyntheticText())) {
+                result = runner.run(new Workload("errors", requests), 1.0, LiveRunner.Listener.NONE);
+            }
             RunReport report = result.report();
 
             assertThat(report.requests()).isEqualTo(7);

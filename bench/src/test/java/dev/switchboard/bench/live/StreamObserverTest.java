@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Flow;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,25 +13,12 @@ import tools.jackson.databind.json.JsonMapper;
 class StreamObserverTest {
     private static final String CONTENT = "data: {\"choices\":[{\"delta\":{\"content\":\"%s\"}}]}\n\n";
 
-    /** Delivers {@code wire} as the HTTP client does: lists of buffers, here cut every {@code cut} bytes. */
+    /** Delivers {@code wire} as the HTTP client does: in buffers as they arrive, here cut every {@code cut} bytes. */
     private static RequestResult read(String wire, int cut) {
         StreamObserver observer = new StreamObserver(JsonMapper.builder().build(), System.nanoTime());
-        observer.onSubscribe(new Flow.Subscription() {
-            @Override
-            public void request(long n) {
-            }
-
-            @Override
-            public void cancel() {
-            }
-        });
         byte[] bytes = wire.getBytes(StandardCharsets.UTF_8);
-        for (int at = 0; at < bytes.length; at += 2 * cut) {
-            List<ByteBuffer> buffers = new ArrayList<>();
-            for (int from = at; from < Math.min(bytes.length, at + 2 * cut); from += cut) {
-                buffers.add(ByteBuffer.wrap(bytes, from, Math.min(cut, bytes.length - from)).asReadOnlyBuffer());
-            }
-            observer.onNext(buffers);
+        for (int from = 0; from < bytes.length; from += cut) {
+            observer.onBytes(ByteBuffer.wrap(bytes, from, Math.min(cut, bytes.length - from)).asReadOnlyBuffer());
         }
         observer.onComplete();
         return observer.result("t", 0, null);
