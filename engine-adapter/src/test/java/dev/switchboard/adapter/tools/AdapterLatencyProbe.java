@@ -46,7 +46,10 @@ import reactor.netty.resources.ConnectionProvider;
  *       directly and through the adapter, each path at the same fixed request rate, their requests
  *       interleaved; percentiles of full-response latency on both paths.</li>
  * </ol>
- * Run: {@code java -cp <test classpath> dev.switchboard.adapter.tools.AdapterLatencyProbe [changes] [rps] [seconds]}.
+ * Run: {@code java -cp <test classpath> dev.switchboard.adapter.tools.AdapterLatencyProbe [changes] [rps] [seconds]
+ * [engine-url]}. With an engine URL (for example engine-sim in instant mode) the proxy overhead is measured in
+ * front of that engine, asking for 16 tokens with {@code ignore_eos}, and the state-change part is skipped (it
+ * needs the fake engine's scripted load).
  * Not a test: numbers on a shared 2-core machine vary; it prints them.
  */
 public final class AdapterLatencyProbe {
@@ -56,21 +59,14 @@ public final class AdapterLatencyProbe {
         int rps = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
 
+        String engineUrl = args.length > 3 ? args[3] : null;
+
         AtomicInteger running = new AtomicInteger();
-        String chunk = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok\"}}]}";
-        FakeEngine engine = FakeEngine.withoutRecording()
-                .on("GET", "/version", Reply.json(200, "{\"version\":\"0.11.0\"}"))
-                .on("GET", "/health", Reply.status(200))
-                .on("GET", "/v1/models", Reply.json(200, "{\"data\":[]}"))
-                .answer("GET", "/metrics", s -> Reply.text(200, "text/plain; version=0.0.4",
-                        "vllm:cache_config_info{block_size=\"16\",num_gpu_blocks=\"573\"} 1\n"
-                                + "vllm:num_requests_running{engine=\"0\"} " + running.get() + "\n"
-                                + "vllm:num_requests_waiting{engine=\"0\"} 0\nvllm:kv_cache_usage_perc{engine=\"0\"} 0.1\n"))
-                .on("POST", "/v1/chat/completions", r -> r.status(200).header("Content-Type", "text/event-stream")
-                        .sendString(Flux.range(0, 17).map(i -> i < 16 ? "data: " + chunk + "\n\n" : "data: [DONE]\n\n")).then());
+        FakeEngine fake = engineUrl == null ? fakeEngine(running) : null;
+        String engine = fake == null ? engineUrl : fake.url();
         int listen = 18500 + new Random().nextInt(400);
         AdapterProperties props = Engines.adapter(Engines.engine(listen, "probe-1", EngineRole.UNIFIED,
-                AdapterProperties.EngineKindSetting.AUTO, engine.url(), PdTransferKind.NONE, ""));
+                AdapterProperties.EngineKindSetting.AUTO, engine, PdTransferKind.NONE, ""));
         EngineFleet fleet = new EngineFleet(props, Clock.systemUTC(), AdapterJson.MAPPER);
         AdapterMetrics metrics = new AdapterMetrics(new SimpleMeterRegistry());
         dev.switchboard.adapter.EngineClients clients = dev.switchboard.adapter.EngineClients.create(WebClient.builder(), props);
@@ -80,13 +76,44 @@ public final class AdapterLatencyProbe {
         monitors.start();
         try {
             FakeEngine.await(() -> fleet.endpoints().get(0).lastLoad() != null, Duration.ofSeconds(20), "first load report");
-            stateChangeLatency(listen, running, changes);
-            proxyOverhead(engine.url(), "http://127.0.0.1:" + listen, rps, seconds);
+            String body;
+            if (fake != null) {
+                stateChangeLatency(listen, running, changes);
+                body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            } else {
+                body = "{\"model\":\"" + servedModel(engine) + "\",\"stream\":true,\"max_tokens\":16,\"ignore_eos\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            }
+            proxyOverhead(engine, "http://127.0.0.1:" + listen, body, rps, seconds);
         } finally {
             monitors.stop();
             listeners.stop();
-            engine.close();
+            if (fake != null) {
+                fake.close();
+            }
         }
+    }
+
+    /** An instant vLLM stand-in whose {@code num_requests_running} is {@code running}; answers 16 chunks. */
+    private static FakeEngine fakeEngine(AtomicInteger running) {
+        String chunk = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok\"}}]}";
+        return FakeEngine.withoutRecording()
+                .on("GET", "/version", Reply.json(200, "{\"version\":\"0.11.0\"}"))
+                .on("GET", "/health", Reply.status(200))
+                .on("GET", "/v1/models", Reply.json(200, "{\"data\":[]}"))
+                .answer("GET", "/metrics", s -> Reply.text(200, "text/plain; version=0.0.4",
+                        "vllm:cache_config_info{block_size=\"16\",num_gpu_blocks=\"573\"} 1\n"
+                                + "vllm:num_requests_running{engine=\"0\"} " + running.get() + "\n"
+                                + "vllm:num_requests_waiting{engine=\"0\"} 0\nvllm:kv_cache_usage_perc{engine=\"0\"} 0.1\n"))
+                .on("POST", "/v1/chat/completions", r -> r.status(200).header("Content-Type", "text/event-stream")
+                        .sendString(Flux.range(0, 17).map(i -> i < 16 ? "data: " + chunk + "\n\n" : "data: [DONE]\n\n")).then());
+    }
+
+    /** The first model {@code GET /v1/models} of {@code engine} lists. */
+    private static String servedModel(String engine) {
+        var models = WebClient.create(engine).get().uri("/v1/models").retrieve()
+                .bodyToMono(tools.jackson.databind.JsonNode.class).block(Duration.ofSeconds(10));
+        return models.path("data").path(0).path("id").asString();
     }
 
     private static void stateChangeLatency(int listen, AtomicInteger running, int changes) throws Exception {
@@ -128,10 +155,9 @@ public final class AdapterLatencyProbe {
                 + "p99 %.1f ms, max %.1f ms%n", ms.length, pct(ms, 50), pct(ms, 90), pct(ms, 99), pct(ms, 100));
     }
 
-    private static void proxyOverhead(String direct, String viaAdapter, int rps, int seconds) throws Exception {
+    private static void proxyOverhead(String direct, String viaAdapter, String body, int rps, int seconds) throws Exception {
         ConnectionProvider pool = ConnectionProvider.builder("probe").maxConnections(1000).pendingAcquireMaxCount(-1).build();
         HttpClient http = HttpClient.create(pool);
-        String body = "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         // warm-up both paths (JIT, connections)
         for (int i = 0; i < 3; i++) {
             run(http, List.of(direct, viaAdapter), body, 300, 3);

@@ -17,14 +17,14 @@ import dev.switchboard.contract.wire.LoadReport;
 import dev.switchboard.scheduler.SchedulerProperties;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.EndpointView;
-import dev.switchboard.support.json.KvEventJson;
+import dev.switchboard.support.json.BlockHashJson;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 class AdapterStreamsTest {
     private final JsonMapper json = JsonMapper.builder().build();
     /** How an adapter writes events: block hashes as one base64 string. */
-    private final JsonMapper adapterJson = JsonMapper.builder().addModule(KvEventJson.module()).build();
+    private final JsonMapper adapterJson = JsonMapper.builder().addModule(BlockHashJson.module()).build();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final SchedulerProperties properties = new SchedulerProperties(java.time.Duration.ofSeconds(1),
             java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2), 16, 30000, "switchboard-default", "",

@@ -2,6 +2,7 @@ package dev.switchboard.support.json;
 
 import dev.switchboard.contract.wire.BlockHashEncoding;
 import dev.switchboard.contract.wire.KvEvent;
+import dev.switchboard.contract.wire.ScheduleRequest;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -15,22 +16,29 @@ import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.module.SimpleModule;
 
 /**
- * The JSON form of {@link KvEvent} on the adapter event stream: {@code blockHashes} as one
- * {@link BlockHashEncoding} string (base64 of 8-byte big-endian values) instead of a number array.
- * Register {@link #module()} on every mapper that writes or reads {@code kv} events (the adapter's,
- * the scheduler's). Reading also accepts the number array older adapters send; a malformed string is
- * a {@code DatabindException} naming the problem.
+ * The JSON form of the wire records that carry prompt block hashes, {@link KvEvent} (adapter event stream)
+ * and {@link ScheduleRequest} (gateway to scheduler): {@code blockHashes} as one {@link BlockHashEncoding}
+ * string (base64 of 8-byte big-endian values) instead of a number array. A 200 KB prompt has 3,200 blocks:
+ * 34 KB of base64 decoded in one pass, instead of ~64 KB of 19-digit numbers parsed one by one.
+ *
+ * <p>Register {@link #module()} on every mapper that writes or reads them; the services get it through
+ * {@link BlockHashJsonAutoConfiguration} on Boot's mapper. Reading also accepts the number array that
+ * older adapters and gateways send (upgrade schedulers first); a malformed string is a
+ * {@code DatabindException} naming the problem.
  */
-public final class KvEventJson {
-    private KvEventJson() {
+public final class BlockHashJson {
+    private BlockHashJson() {
     }
 
-    /** A Jackson module that gives {@link KvEvent#blockHashes()} its wire encoding. */
+    /** A Jackson module that gives {@link KvEvent#blockHashes()} and {@link ScheduleRequest#blockHashes()} their wire encoding. */
     public static JacksonModule module() {
-        return new SimpleModule("switchboard-kv-event").setMixInAnnotation(KvEvent.class, KvEventMixin.class);
+        return new SimpleModule("switchboard-block-hashes")
+                .setMixInAnnotation(KvEvent.class, BlockHashesMixin.class)
+                .setMixInAnnotation(ScheduleRequest.class, BlockHashesMixin.class);
     }
 
-    abstract static class KvEventMixin {
+    /** The {@code blockHashes} component of a wire record. */
+    abstract static class BlockHashesMixin {
         @JsonSerialize(using = BlockHashesSerializer.class)
         @JsonDeserialize(using = BlockHashesDeserializer.class)
         abstract long[] blockHashes();
@@ -55,7 +63,7 @@ public final class KvEventJson {
                 }
             }
             if (token == JsonToken.START_ARRAY) {
-                return ctxt.readValue(p, long[].class); // adapters before the string encoding
+                return ctxt.readValue(p, long[].class); // adapters and gateways before the string encoding
             }
             return ctxt.reportInputMismatch(this, "blockHashes must be a base64 string, not %s", token);
         }

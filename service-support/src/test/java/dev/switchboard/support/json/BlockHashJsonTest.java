@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.switchboard.contract.wire.KvEvent;
 import dev.switchboard.contract.wire.KvEventBatch;
+import dev.switchboard.contract.wire.ScheduleRequest;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-class KvEventJsonTest {
-    private static final JsonMapper JSON = JsonMapper.builder().addModule(KvEventJson.module()).build();
+class BlockHashJsonTest {
+    private static final JsonMapper JSON = JsonMapper.builder().addModule(BlockHashJson.module()).build();
 
     @Test
     void blockHashesAreOneBase64StringAndEverythingElseIsPlainJson() {
@@ -43,6 +47,35 @@ class KvEventJsonTest {
                     new KvEvent(KvEvent.Kind.REMOVED, hashes, null, 0, "CPU", KvEvent.HashSpace.ENGINE)));
             assertThat(JSON.readValue(JSON.writeValueAsString(batch), KvEventBatch.class)).isEqualTo(batch);
         }
+    }
+
+    @Test
+    void scheduleRequestsCarryTheirPromptHashesTheSameWayAndStillReadTheNumberArrayOfOlderGateways() {
+        SplittableRandom random = new SplittableRandom(5);
+        long[] hashes = random.longs(3_200).toArray();
+        ScheduleRequest request = new ScheduleRequest("r-1", "llama-3-8b", "acme", 2, 51_200, 16, hashes, "s", true,
+                List.of("decode-2"));
+        String json = JSON.writeValueAsString(request);
+        assertThat(JSON.readTree(json).get("blockHashes").isString()).isTrue();
+        assertThat(json.length()).isLessThan(36_000); // 64 KB and more as numbers
+        assertThat(JSON.readValue(json, ScheduleRequest.class)).isEqualTo(request);
+
+        ScheduleRequest old = JSON.readValue("{\"requestId\":\"r-2\",\"model\":\"m\",\"priority\":0,\"promptTokens\":32,"
+                + "\"maxTokens\":0,\"stream\":false,\"blockHashes\":[5,-6]}",
+                ScheduleRequest.class);
+        assertThat(old.blockHashes()).containsExactly(5, -6);
+    }
+
+    @Test
+    void bootsJsonMapperGetsTheModule() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, BlockHashJsonAutoConfiguration.class))
+                .run(context -> {
+                    JsonMapper boot = context.getBean(JsonMapper.class);
+                    ScheduleRequest request = new ScheduleRequest("r", "m", null, 0, 32, 0, new long[] {1, -1}, null, false, null);
+                    assertThat(boot.readTree(boot.writeValueAsString(request)).get("blockHashes").asString())
+                            .isEqualTo("AAAAAAAAAAH//////////w==");
+                });
     }
 
     @Test
