@@ -1,9 +1,9 @@
 package dev.switchboard.gateway.routing;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-import dev.switchboard.contract.prompt.ChatMessage;
 import dev.switchboard.contract.prompt.PromptBlocks;
 import dev.switchboard.contract.prompt.PromptText;
 import dev.switchboard.contract.prompt.Tokenizer;
@@ -22,6 +22,7 @@ import tools.jackson.core.json.JsonFactory;
  */
 public final class OpenAiRequestParser {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final char[] NO_CHARS = new char[0];
 
     private final int blockTokens;
 
@@ -60,21 +61,29 @@ public final class OpenAiRequestParser {
         if (f.model == null || f.model.isBlank()) {
             throw InvalidRequestException.badRequest("You must provide a model parameter.", "model");
         }
-        String text;
+        // the text is hashed where the parser left it: a 200 KB prompt is not copied into one canonical string
+        PromptBlocks.Hasher prompt = new PromptBlocks.Hasher(f.model, f.cacheSalt, blockTokens);
         if (chat) {
             if (f.messages == null || f.messages.isEmpty()) {
                 throw InvalidRequestException.badRequest("'messages' is required and must be a non-empty array.", "messages");
             }
-            text = PromptText.ofChat(f.messages);
+            for (Message m : f.messages) {
+                PromptText.appendMessage(prompt, m.role(), m.content(), 0, m.content().length);
+            }
+            PromptText.endChat(prompt);
         } else {
             if (f.prompt == null) {
                 throw InvalidRequestException.badRequest("'prompt' is required.", "prompt");
             }
-            text = PromptText.ofCompletion(f.prompt);
+            prompt.append(PromptText.ofCompletion(f.prompt));
         }
         int maxTokens = chat && f.maxCompletionTokens != null ? f.maxCompletionTokens : f.maxTokens == null ? 0 : f.maxTokens;
         return new RoutingRequest(requestId, chat, f.model, f.stream, maxTokens, f.priority, f.user == null ? "" : f.user,
-                Tokenizer.countTokens(text), PromptBlocks.hash(f.model, f.cacheSalt, text, blockTokens));
+                Tokenizer.countTokens(Math.toIntExact(prompt.chars())), prompt.hashes());
+    }
+
+    /** A chat message as routing reads it: its content is the parser's characters, never made a string. */
+    private record Message(String role, char[] content) {
     }
 
     private static final class Fields {
@@ -85,7 +94,7 @@ public final class OpenAiRequestParser {
         Integer priority;
         String user;
         String cacheSalt;
-        List<ChatMessage> messages;
+        List<Message> messages;
         String prompt;
     }
 
@@ -104,17 +113,17 @@ public final class OpenAiRequestParser {
         }
     }
 
-    private static List<ChatMessage> messages(JsonParser p) {
+    private static List<Message> messages(JsonParser p) {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw InvalidRequestException.badRequest("'messages' must be an array.", "messages");
         }
-        List<ChatMessage> messages = new ArrayList<>();
+        List<Message> messages = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw InvalidRequestException.badRequest("Each message must be an object.", "messages");
             }
             String role = null;
-            String content = "";
+            char[] content = NO_CHARS;
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String field = p.currentName();
                 p.nextToken();
@@ -127,18 +136,19 @@ public final class OpenAiRequestParser {
             if (role == null) {
                 throw InvalidRequestException.badRequest("Each message must have a 'role'.", "messages");
             }
-            messages.add(new ChatMessage(role, content));
+            messages.add(new Message(role, content));
         }
         return messages;
     }
 
     /** A message's text: a string, or the concatenated text of its {@code {"type":"text"}} parts. */
-    private static String content(JsonParser p) {
+    private static char[] content(JsonParser p) {
         switch (p.currentToken()) {
             case VALUE_NULL:
-                return "";
+                return NO_CHARS;
             case VALUE_STRING:
-                return p.getString();
+                int from = p.getStringOffset();
+                return Arrays.copyOfRange(p.getStringCharacters(), from, from + p.getStringLength());
             case START_ARRAY:
                 StringBuilder text = new StringBuilder();
                 while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -162,7 +172,9 @@ public final class OpenAiRequestParser {
                         text.append(partText);
                     }
                 }
-                return text.toString();
+                char[] chars = new char[text.length()];
+                text.getChars(0, chars.length, chars, 0);
+                return chars;
             default:
                 throw InvalidRequestException.badRequest("Message content must be a string or an array of parts.", "messages");
         }

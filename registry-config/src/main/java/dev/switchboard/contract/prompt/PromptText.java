@@ -29,6 +29,20 @@ public final class PromptText {
         return text.append(ASSISTANT_HEADER).toString();
     }
 
+    /**
+     * Appends one chat message's canonical text to {@code hasher}, the content given as {@code length} characters
+     * of {@code content} from {@code offset}: the messages in order, then {@link #endChat}, hash as
+     * {@link #ofChat} of them does, without building the whole text.
+     */
+    public static void appendMessage(PromptBlocks.Hasher hasher, String role, char[] content, int offset, int length) {
+        hasher.append("<|").append(role).append("|>").append(content, offset, length).append("\n");
+    }
+
+    /** Appends the end of a chat's canonical text (see {@link #appendMessage}). */
+    public static void endChat(PromptBlocks.Hasher hasher) {
+        hasher.append(ASSISTANT_HEADER);
+    }
+
     /** Canonical text of a completion request's prompt: the prompt itself. */
     public static String ofCompletion(String prompt) {
         return prompt;

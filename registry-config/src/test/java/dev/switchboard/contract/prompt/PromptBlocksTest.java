@@ -3,13 +3,17 @@ package dev.switchboard.contract.prompt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import net.openhft.hashing.LongHashFunction;
 
 class PromptBlocksTest {
     private static final int BLOCK_CHARS = Tokenizer.charsOf(PromptBlocks.DEFAULT_BLOCK_TOKENS);
@@ -128,5 +132,72 @@ class PromptBlocksTest {
         String a = PromptText.ofChat(List.of(new ChatMessage("user", "hello"), new ChatMessage("assistant", "world")));
         String b = PromptText.ofChat(List.of(new ChatMessage("user", "hello"), new ChatMessage("user", "world")));
         assertThat(a).isNotEqualTo(b);
+    }
+
+    /** The chain as defined: XXH3 of each block's characters (UTF-16) seeded with the previous hash. */
+    private static long[] reference(String model, String salt, String text, int blockTokens) {
+        int blockChars = Tokenizer.charsOf(blockTokens);
+        long[] out = new long[text.length() / blockChars];
+        long parent = PromptBlocks.seed(model, salt);
+        for (int i = 0; i < out.length; i++) {
+            parent = LongHashFunction.xx3(parent).hashChars(text, i * blockChars, blockChars);
+            out[i] = parent;
+        }
+        return out;
+    }
+
+    private static String randomText(SplittableRandom random, int length) {
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            // mostly Latin-1 (a compact string), sometimes wider characters
+            sb.append(random.nextInt(20) == 0 ? (char) (0x100 + random.nextInt(0x3000)) : (char) (' ' + random.nextInt(95)));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void textHandedOverInAnyPiecesHashesLikeTheWholeTextAndAsTheChainIsDefined() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int trial = 0; trial < 300; trial++) {
+            int blockTokens = 1 + random.nextInt(20);
+            String text = randomText(random, random.nextInt(3_000));
+            long[] whole = PromptBlocks.hash("m", "salt", text, blockTokens);
+            assertThat(whole).isEqualTo(reference("m", "salt", text, blockTokens));
+
+            PromptBlocks.Hasher pieces = new PromptBlocks.Hasher("m", "salt", blockTokens);
+            for (int at = 0; at < text.length(); ) {
+                int n = Math.min(text.length() - at, random.nextInt(200));
+                if (random.nextBoolean()) {
+                    pieces.append(text.substring(at, at + n));
+                } else {
+                    // inside a larger array, as a parser's buffer holds it
+                    char[] buffer = new char[n + 10];
+                    text.getChars(at, at + n, buffer, 5);
+                    pieces.append(buffer, 5, n);
+                }
+                at += n;
+            }
+            assertThat(pieces.hashes()).as("trial %d", trial).isEqualTo(whole);
+            assertThat(pieces.chars()).isEqualTo(text.length());
+        }
+    }
+
+    @Test
+    void aChatAppendedMessageByMessageHashesLikeItsCanonicalText() {
+        SplittableRandom random = new SplittableRandom(12);
+        for (int trial = 0; trial < 100; trial++) {
+            List<ChatMessage> messages = new ArrayList<>();
+            PromptBlocks.Hasher hasher = new PromptBlocks.Hasher("m", null, 16);
+            for (int i = random.nextInt(1, 5); i > 0; i--) {
+                ChatMessage m = new ChatMessage(random.nextBoolean() ? "user" : "system", randomText(random, random.nextInt(500)));
+                messages.add(m);
+                char[] content = m.content().toCharArray();
+                PromptText.appendMessage(hasher, m.role(), content, 0, content.length);
+            }
+            PromptText.endChat(hasher);
+            String canonical = PromptText.ofChat(messages);
+            assertThat(hasher.hashes()).isEqualTo(PromptBlocks.hash("m", null, canonical, 16));
+            assertThat(hasher.chars()).isEqualTo(canonical.length());
+        }
     }
 }
