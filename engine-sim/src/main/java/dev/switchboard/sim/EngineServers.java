@@ -222,8 +222,15 @@ class EngineServers implements SmartLifecycle {
         /** Closes the port and every open connection at once (a dead process keeps no keep-alive connection). */
         synchronized void close() {
             if (server != null) {
+                // the listening socket first: a connection whose close is slow (a response failing as it is cut)
+                // must not keep the port accepting while the others close
+                server.dispose();
                 connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-                server.disposeNow(Duration.ofSeconds(5));
+                try {
+                    server.onDispose().block(Duration.ofSeconds(5));
+                } catch (IllegalStateException slow) {
+                    log.warn("engine '{}': its server took over 5 s to close; going on", engine.config().id());
+                }
                 server = null;
             }
         }
