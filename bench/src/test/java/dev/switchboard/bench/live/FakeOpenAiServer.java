@@ -45,7 +45,15 @@ public final class FakeOpenAiServer implements AutoCloseable {
         public static Script status(int status) {
             return new Script(status, 0, 0, 0, -1, false, false);
         }
+
+        /** A 200 answer that is not a stream: an OpenAI completion object as {@code application/json}. */
+        public static Script notStreamed() {
+            return new Script(NOT_STREAMED, 0, 0, 0, -1, false, false);
+        }
     }
+
+    /** {@link Script#status} of {@link Script#notStreamed}: answered 200 with a JSON body. */
+    private static final int NOT_STREAMED = -200;
 
     /** What one request looked like when it arrived. */
     public record Received(long nanos, JsonNode body, String authorization) {
@@ -96,6 +104,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
             Received r = new Received(at, body, exchange.getRequestHeaders().getFirst("Authorization"));
             received.add(r);
             Script s = scripts.apply(r);
+            if (s.status() == NOT_STREAMED) {
+                byte[] answer = "{\"object\":\"chat.completion\",\"choices\":[]}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+                return;
+            }
             if (s.status() / 100 != 2) {
                 byte[] error = ("{\"error\":{\"message\":\"scripted " + s.status() + "\",\"type\":\"test\",\"code\":" + s.status()
                         + "}}").getBytes(StandardCharsets.UTF_8);

@@ -134,10 +134,11 @@ class LiveRunnerTest {
             case 3 -> new FakeOpenAiServer.Script(200, 0, 0, 2, 2, true, true);
             case 4 -> new FakeOpenAiServer.Script(200, 0, 0, 2, 2, false, false);
             case 5 -> FakeOpenAiServer.Script.ok(0, 0, 3, -1);
+            case 7 -> FakeOpenAiServer.Script.notStreamed();
             default -> FakeOpenAiServer.Script.ok(0, 0, 2, 2);
         })) {
             List<TraceRequest> requests = new ArrayList<>();
-            int[] outputs = {1, 1, 2, 3, 4, 5, 6};
+            int[] outputs = {1, 1, 2, 3, 4, 5, 6, 7};
             for (int i = 0; i < outputs.length; i++) {
                 requests.add(TraceRequest.of(i * 5_000_000L, "t", Prompt.user(List.of(new TextSegment(i, 4))), outputs[i], null));
             }
@@ -147,15 +148,16 @@ class LiveRunnerTest {
             }
             RunReport report = result.report();
 
-            assertThat(report.requests()).isEqualTo(7);
-            assertThat(report.failed()).isEqualTo(5);
+            assertThat(report.requests()).isEqualTo(8);
+            assertThat(report.failed()).isEqualTo(6);
             assertThat(report.errors()).containsExactlyInAnyOrderEntriesOf(
-                    Map.of("429", 2L, "503", 1L, "stream_error", 1L, "incomplete_stream", 1L));
+                    Map.of("429", 2L, "503", 1L, "stream_error", 1L, "incomplete_stream", 1L, "not_sse", 1L));
             assertThat(result.errorSamples().get("429")).contains("scripted 429");
+            assertThat(result.errorSamples().get("not_sse")).contains("application/json");
             // the request without usage counts its 3 content chunks; the last one reports 2
             assertThat(report.outputTokens()).isEqualTo(5);
             assertThat(result.usageMissing()).isEqualTo(1);
-            assertThat(report.perTenant().get("t").failed()).isEqualTo(5);
+            assertThat(report.perTenant().get("t").failed()).isEqualTo(6);
         }
     }
 
