@@ -65,6 +65,26 @@ public record EngineDescriptor(
     }
 
     /**
+     * This descriptor with the engine facts it does not know (0, or an unknown GPU) taken from
+     * {@code reported}: the descriptor the engine's adapter resolved from the engine itself. Discovery
+     * without Nacos (static instances) carries only what an operator wrote down; the adapter reads KV
+     * capacity, context length and GPU facts from the engine. Identity, role, kind, model and address
+     * stay as discovered.
+     */
+    public EngineDescriptor withFactsFrom(EngineDescriptor reported) {
+        boolean gpuUnknown = UNKNOWN_GPU.equals(gpuType);
+        if (!(gpuUnknown || gpuMemoryGib == 0 || kvCapacityTokens == 0 || kvBytesPerToken == 0 || maxModelLen == 0)) {
+            return this;
+        }
+        return new EngineDescriptor(endpointId, role, engineKind, model, loras, engineUrl,
+                gpuUnknown ? reported.gpuType : gpuType, gpuUnknown ? reported.gpuCount : gpuCount,
+                gpuMemoryGib == 0 ? reported.gpuMemoryGib : gpuMemoryGib, kvBlockSize,
+                kvCapacityTokens == 0 ? reported.kvCapacityTokens : kvCapacityTokens,
+                kvBytesPerToken == 0 ? reported.kvBytesPerToken : kvBytesPerToken,
+                maxModelLen == 0 ? reported.maxModelLen : maxModelLen, pdTransfer, bootstrapPort, node, zone);
+    }
+
+    /**
      * Checks every field and returns this descriptor, or throws one exception that lists every
      * problem found (so an operator fixes all of them in one go).
      */

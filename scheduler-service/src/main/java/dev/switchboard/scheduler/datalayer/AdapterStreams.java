@@ -154,6 +154,9 @@ public class AdapterStreams implements SmartLifecycle {
             switch (type) {
                 case AdapterEvents.STATE -> {
                     EndpointState state = json.readValue(data, 0, length, EndpointState.class);
+                    if (state.descriptor() != null) {
+                        reports.describe(state.descriptor());
+                    }
                     reports.lifecycle(state.lifecycle());
                     if (state.load() != null) {
                         reports.load(state.load());

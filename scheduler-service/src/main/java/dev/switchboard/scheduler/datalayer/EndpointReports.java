@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import dev.switchboard.contract.EngineDescriptor;
 import dev.switchboard.contract.wire.LifecycleEvent;
 import dev.switchboard.contract.wire.LoadReport;
 import dev.switchboard.scheduler.SchedulerProperties;
@@ -28,6 +29,11 @@ public class EndpointReports {
     private final Duration stalenessBound;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Boolean> operatorDrained = new ConcurrentHashMap<>();
+    /** Per endpoint: the descriptor its adapter reported, and the last discovered one filled from it. */
+    private final Map<String, Described> described = new ConcurrentHashMap<>();
+
+    private record Described(EngineDescriptor reported, EngineDescriptor discovered, EngineDescriptor filled) {
+    }
 
     private record Entry(LoadReport load, LifecycleEvent.State state, long lastMillis, boolean connected) {
     }
@@ -53,6 +59,14 @@ public class EndpointReports {
     public void lifecycle(LifecycleEvent event) {
         entries.compute(event.endpointId(), (id, old) -> new Entry(old == null ? null : old.load(), event.state(),
                 clock.millis(), true));
+    }
+
+    /**
+     * The descriptor the endpoint's adapter resolved from its engine (its stream's {@code state} event): fills
+     * the engine facts discovery lacks (see {@link EngineDescriptor#withFactsFrom}).
+     */
+    public void describe(EngineDescriptor reported) {
+        described.put(reported.endpointId(), new Described(reported, null, null));
     }
 
     /** The adapter was heard from (any event, including a heartbeat). */
@@ -89,13 +103,28 @@ public class EndpointReports {
                 state = LifecycleEvent.State.DRAINING;
             }
             boolean stale = entry != null && (!entry.connected() || now - entry.lastMillis() > stalenessBound.toMillis());
-            endpoints.add(e.withReport(entry == null ? null : entry.load(), state, stale));
+            endpoints.add(filled(e).withReport(entry == null ? null : entry.load(), state, stale));
         }
         return new ClusterSnapshot(snapshot.version(), endpoints);
+    }
+
+    /** {@code e} with the facts its adapter reported; the filled descriptor is kept while discovery's is unchanged. */
+    private EndpointView filled(EndpointView e) {
+        Described d = described.get(e.id());
+        if (d == null) {
+            return e;
+        }
+        if (d.discovered() != e.descriptor()) {
+            Described current = d;
+            d = new Described(d.reported(), e.descriptor(), e.descriptor().withFactsFrom(d.reported()));
+            described.replace(e.id(), current, d); // a report that arrived meanwhile wins
+        }
+        return d.filled() == e.descriptor() ? e : e.withDescriptor(d.filled());
     }
 
     /** Forget endpoints no longer discovered. */
     public void retain(java.util.Set<String> endpointIds) {
         entries.keySet().retainAll(endpointIds);
+        described.keySet().retainAll(endpointIds);
     }
 }

@@ -80,6 +80,11 @@ public record EndpointView(
         return new EndpointView(descriptor, host, port, value, load, state, stale, backlogTokens);
     }
 
+    /** This view with {@code newDescriptor} (same endpoint). */
+    public EndpointView withDescriptor(EngineDescriptor newDescriptor) {
+        return new EndpointView(newDescriptor, host, port, outstanding, load, state, stale, prefillBacklogTokens);
+    }
+
     public EndpointView withReport(LoadReport report, LifecycleEvent.State newState, boolean isStale) {
         return new EndpointView(descriptor, host, port, outstanding, report, newState, isStale, prefillBacklogTokens);
     }

@@ -13,6 +13,7 @@ import dev.switchboard.contract.sse.SseFramer;
 import dev.switchboard.contract.wire.KvEvent;
 import dev.switchboard.contract.wire.KvEventBatch;
 import dev.switchboard.contract.wire.LifecycleEvent;
+import dev.switchboard.contract.wire.EndpointState;
 import dev.switchboard.contract.wire.LoadReport;
 import dev.switchboard.scheduler.SchedulerProperties;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
@@ -53,6 +54,23 @@ class AdapterStreamsTest {
 
     private EndpointView view() {
         return reports.apply(new ClusterSnapshot(1, List.of(endpoint("d1").build()))).endpoints().get(0);
+    }
+
+    @Test
+    void theAdaptersDescriptorFillsTheEngineFactsDiscoveryLacks() {
+        // static discovery knows the endpoint but not its context length (0); the adapter read it from the engine
+        EndpointView discovered = endpoint("d1").maxModelLen(0).build();
+        EndpointView reportedView = endpoint("d1").maxModelLen(32_768).build();
+        deliver("d1", event("state", new EndpointState(reportedView.descriptor(),
+                new LifecycleEvent("d1", LifecycleEvent.State.READY, 1, "started"), null)));
+
+        EndpointView applied = reports.apply(new ClusterSnapshot(1, List.of(discovered))).endpoints().get(0);
+        assertThat(applied.descriptor().maxModelLen()).isEqualTo(32_768);
+        assertThat(applied.host()).isEqualTo(discovered.host());
+        // what discovery does know is kept
+        EndpointView known = endpoint("d1").maxModelLen(8_192).build();
+        assertThat(reports.apply(new ClusterSnapshot(2, List.of(known))).endpoints().get(0).descriptor().maxModelLen())
+                .isEqualTo(8_192);
     }
 
     @Test

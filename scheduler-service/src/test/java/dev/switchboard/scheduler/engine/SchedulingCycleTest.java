@@ -118,6 +118,27 @@ class SchedulingCycleTest {
     }
 
     @Test
+    void aPromptNoEngineOfItsModelCanHoldIsTheClientsErrorNotAnOutage() {
+        SchedulingCycle cycle = cycle("switchboard-default");
+        List<EndpointView> endpoints = List.of(endpoint("d1").role(EngineRole.DECODE).maxModelLen(32_768).build(),
+                endpoint("p1").role(EngineRole.PREFILL).maxModelLen(32_768).build());
+        ScheduleRequest tooLong = new ScheduleRequest("r", "llama-3-8b", "t", 0, 52_500, 4, null, null, false, null);
+        assertThat(cycle.decide(tooLong, new ClusterSnapshot(1, endpoints), PrefixMatches.NONE, null, 16))
+                .isInstanceOfSatisfying(CycleResult.Rejected.class, r -> {
+                    assertThat(r.httpStatus()).isEqualTo(400);
+                    assertThat(r.error().code()).isEqualTo("context_length_exceeded");
+                    assertThat(r.error().message()).contains("maximum context length is 32768 tokens", "4 output tokens");
+                });
+        // exactly full still fits
+        assertThat(cycle.decide(new ScheduleRequest("r", "llama-3-8b", "t", 0, 32_764, 4, null, null, false, null),
+                new ClusterSnapshot(1, endpoints), PrefixMatches.NONE, null, 16)).isInstanceOf(CycleResult.Picked.class);
+        // an engine that did not publish its context length may fit it: decided as before
+        List<EndpointView> unknown = List.of(endpoint("d1").role(EngineRole.DECODE).maxModelLen(0).build());
+        assertThat(cycle.decide(tooLong, new ClusterSnapshot(1, unknown), PrefixMatches.NONE, null, 16))
+                .isInstanceOf(CycleResult.Picked.class);
+    }
+
+    @Test
     void roundRobinBaselineIgnoresCacheAndLoad() {
         SchedulingCycle cycle = cycle("round-robin");
         List<EndpointView> endpoints = List.of(endpoint("a").load(50, 20, 0.9).build(), endpoint("b").build());
