@@ -64,6 +64,11 @@ public record EngineDescriptor(
         gpuType = gpuType == null || gpuType.isBlank() ? UNKNOWN_GPU : gpuType;
     }
 
+    /** Whether a request needing {@code contextTokens} fits this engine's context; an unpublished one may. */
+    public boolean fitsContext(long contextTokens) {
+        return maxModelLen == 0 || contextTokens <= maxModelLen;
+    }
+
     /**
      * This descriptor with the engine facts it does not know (0, or an unknown GPU) taken from
      * {@code reported}: the descriptor the engine's adapter resolved from the engine itself. Discovery

@@ -68,7 +68,7 @@ public final class OpenAiRequestParser {
                 throw InvalidRequestException.badRequest("'messages' is required and must be a non-empty array.", "messages");
             }
             for (Message m : f.messages) {
-                PromptText.appendMessage(prompt, m.role(), m.content(), 0, m.content().length);
+                PromptText.appendMessage(prompt, m.role(), m.content());
             }
             PromptText.endChat(prompt);
         } else {

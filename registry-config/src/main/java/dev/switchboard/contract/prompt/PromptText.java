@@ -30,12 +30,11 @@ public final class PromptText {
     }
 
     /**
-     * Appends one chat message's canonical text to {@code hasher}, the content given as {@code length} characters
-     * of {@code content} from {@code offset}: the messages in order, then {@link #endChat}, hash as
-     * {@link #ofChat} of them does, without building the whole text.
+     * Appends one chat message's canonical text to {@code hasher}: the messages in order, then {@link #endChat},
+     * hash as {@link #ofChat} of them does, without building the whole text.
      */
-    public static void appendMessage(PromptBlocks.Hasher hasher, String role, char[] content, int offset, int length) {
-        hasher.append("<|").append(role).append("|>").append(content, offset, length).append("\n");
+    public static void appendMessage(PromptBlocks.Hasher hasher, String role, char[] content) {
+        hasher.append("<|").append(role).append("|>").append(content, 0, content.length).append("\n");
     }
 
     /** Appends the end of a chat's canonical text (see {@link #appendMessage}). */

@@ -53,6 +53,11 @@ public record ScheduleRequest(
         return blockHashes.clone();
     }
 
+    /** Context the request needs: its prompt plus its output cap (at least the one token every answer has). */
+    public long contextTokens() {
+        return (long) promptTokens + Math.max(1, maxTokens);
+    }
+
     /** Number of full prompt blocks, without copying the hashes. */
     public int blockCount() {
         return blockHashes.length;

@@ -191,8 +191,7 @@ class PromptBlocksTest {
             for (int i = random.nextInt(1, 5); i > 0; i--) {
                 ChatMessage m = new ChatMessage(random.nextBoolean() ? "user" : "system", randomText(random, random.nextInt(500)));
                 messages.add(m);
-                char[] content = m.content().toCharArray();
-                PromptText.appendMessage(hasher, m.role(), content, 0, content.length);
+                PromptText.appendMessage(hasher, m.role(), m.content().toCharArray());
             }
             PromptText.endChat(hasher);
             String canonical = PromptText.ofChat(messages);

@@ -23,7 +23,6 @@ import dev.switchboard.contract.wire.LifecycleEvent;
 import dev.switchboard.contract.wire.LoadReport;
 import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.EndpointView;
-import dev.switchboard.support.json.BlockHashJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -56,8 +55,8 @@ public class AdapterStreams implements SmartLifecycle {
         this.directory = directory;
         this.reports = reports;
         this.prefixIndex = prefixIndex;
-        // KV events' block hashes arrive in their wire encoding (base64 of 8-byte values, BlockHashJson)
-        this.json = json.rebuild().addModule(BlockHashJson.module()).build();
+        // Boot's mapper: it reads KV events' block hashes in their wire encoding (BlockHashJsonAutoConfiguration)
+        this.json = json;
         // bodies are read as raw buffers and framed here: the event size bound is the framer's MAX_EVENT_BYTES
         this.client = webClients.build();
         this.meters = meters;

@@ -40,25 +40,25 @@ public final class SchedulingCycle {
      */
     public CycleResult decide(ScheduleRequest request, ClusterSnapshot snapshot, PrefixMatches prefix,
             String sessionEndpoint, int blockTokens) {
+        long needed = request.contextTokens();
         int known = 0;
+        boolean anyFits = false;
         int longestContext = 0;
-        boolean everyContextKnown = true;
         for (EndpointView e : snapshot.endpoints()) {
             if (e.descriptor().serves(request.model())) {
                 known++;
+                anyFits |= e.descriptor().fitsContext(needed);
                 longestContext = Math.max(longestContext, e.descriptor().maxModelLen());
-                everyContextKnown &= e.descriptor().maxModelLen() > 0;
             }
         }
         if (known == 0) {
             return new CycleResult.Rejected(404, new ApiError("The model `" + request.model() + "` does not exist.",
                     ApiError.NOT_FOUND, "model", "model_not_found"));
         }
-        long needed = (long) request.promptTokens() + Math.max(1, request.maxTokens());
-        if (everyContextKnown && needed > longestContext) {
+        if (!anyFits) {
             // no engine of this model could ever take it: the client's error (as the engine would say), not a 503
             return new CycleResult.Rejected(400, new ApiError("This model's maximum context length is " + longestContext
-                    + " tokens. However, you requested " + Math.max(1, request.maxTokens()) + " output tokens and your "
+                    + " tokens. However, you requested " + (needed - request.promptTokens()) + " output tokens and your "
                     + "prompt contains about " + request.promptTokens() + " input tokens, for a total of about " + needed
                     + " tokens.", ApiError.INVALID_REQUEST, null, "context_length_exceeded"));
         }

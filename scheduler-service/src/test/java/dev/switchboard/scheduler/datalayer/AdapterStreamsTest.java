@@ -23,9 +23,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 class AdapterStreamsTest {
-    private final JsonMapper json = JsonMapper.builder().build();
+    /** The scheduler's mapper as Boot builds it (BlockHashJsonAutoConfiguration adds the module). */
+    private final JsonMapper json = JsonMapper.builder().addModule(BlockHashJson.module()).build();
     /** How an adapter writes events: block hashes as one base64 string. */
     private final JsonMapper adapterJson = JsonMapper.builder().addModule(BlockHashJson.module()).build();
+    /** How adapters before the string encoding wrote events: block hashes as a number array. */
+    private final JsonMapper olderAdapterJson = JsonMapper.builder().build();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final SchedulerProperties properties = new SchedulerProperties(java.time.Duration.ofSeconds(1),
             java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2), 16, 30000, "switchboard-default", "",
@@ -132,7 +135,7 @@ class AdapterStreamsTest {
     void kvEventsOfAdaptersThatSendNumberArraysAreStillRead() {
         index.track("d1", 1000);
         long[] hashes = PromptBlocks.hash("m", null, "z".repeat(64 * 4));
-        String legacy = json.writeValueAsString(new KvEventBatch("d1", 0, 1, List.of(
+        String legacy = olderAdapterJson.writeValueAsString(new KvEventBatch("d1", 0, 1, List.of(
                 new KvEvent(KvEvent.Kind.STORED, hashes, null, 16, "GPU", KvEvent.HashSpace.SWITCHBOARD))));
         assertThat(legacy).contains("\"blockHashes\":[");
         deliver("d1", sse("kv", legacy));

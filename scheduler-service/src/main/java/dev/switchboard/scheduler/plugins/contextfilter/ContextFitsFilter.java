@@ -21,7 +21,7 @@ public record ContextFitsFilter(String name) implements EndpointFilter {
 
     @Override
     public List<EndpointView> filter(CycleContext context, List<EndpointView> candidates) {
-        long needed = (long) context.request().promptTokens() + Math.max(1, context.request().maxTokens());
-        return Filters.keep(candidates, e -> e.descriptor().maxModelLen() == 0 || needed <= e.descriptor().maxModelLen());
+        long needed = context.request().contextTokens();
+        return Filters.keep(candidates, e -> e.descriptor().fitsContext(needed));
     }
 }
