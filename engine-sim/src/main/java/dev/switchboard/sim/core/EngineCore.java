@@ -12,6 +12,9 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 import dev.switchboard.contract.EngineRole;
+import it.unimi.dsi.fastutil.ints.IntList;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongList;
 
 /**
  * A single-threaded, clock-driven model of a continuous-batching inference engine (vLLM V1's
@@ -462,21 +465,16 @@ public final class EngineCore {
     }
 
     private void emitStored(Req r, int from, int to, boolean withTokens, List<KvEvent> kvEvents, Schedule s) {
-        List<Long> hashes = new ArrayList<>(to - from);
+        long[] hashes = new long[to - from];
         for (int i = from; i < to; i++) {
-            hashes.add(r.hashOf(i));
+            hashes[i - from] = r.hashOf(i);
         }
-        List<Integer> tokens = List.of();
-        if (withTokens) {
-            Integer[] ids = new Integer[(to - from) * blockSize];
-            for (int k = 0; k < ids.length; k++) {
-                ids[k] = r.tokenIds[from * blockSize + k];
-            }
-            tokens = Arrays.asList(ids);
-        }
+        IntList tokens = withTokens
+                ? IntList.of(Arrays.copyOfRange(r.tokenIds, from * blockSize, to * blockSize))
+                : IntList.of();
         OptionalLong parent = from == 0 ? OptionalLong.empty() : OptionalLong.of(r.hashOf(from - 1));
         s.flushEvictions(); // an eviction precedes the store that reuses its block
-        kvEvents.add(new KvEvent.BlockStored(hashes, parent, blockSize, tokens));
+        kvEvents.add(new KvEvent.BlockStored(LongList.of(hashes), parent, blockSize, tokens));
     }
 
     /** Applies a scheduled item after the forward pass: tokens, first token, finish. */
@@ -666,7 +664,7 @@ public final class EngineCore {
         final List<CoreEvent> events;
         final List<KvEvent> kvEvents;
         final List<Item> items = new ArrayList<>();
-        final List<Long> evicted = new ArrayList<>();
+        final LongArrayList evicted = new LongArrayList();
         boolean preempted;
         boolean stopRunning;
         int decodes;

@@ -1,9 +1,8 @@
 package dev.switchboard.sim.core;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import it.unimi.dsi.fastutil.longs.LongList;
 
 /**
  * The paged KV cache's block pool, after vLLM's {@code BlockPool}: reference counts, a hash-to-block
@@ -28,7 +27,8 @@ final class KvBlockPool {
     private int head = NIL;
     private int tail = NIL;
     private int freeCount;
-    private final Map<Long, Integer> cached = new HashMap<>();
+    /** Hash to block, primitive: a boxed map allocated three objects per cached block, all outliving young GCs. */
+    private final Long2IntOpenHashMap cached = new Long2IntOpenHashMap();
 
     KvBlockPool(int numBlocks) {
         if (numBlocks < 2) {
@@ -41,6 +41,7 @@ final class KvBlockPool {
         this.prev = new int[numBlocks];
         this.next = new int[numBlocks];
         this.inFreeQueue = new boolean[numBlocks];
+        cached.defaultReturnValue(NIL);
         for (int b = 1; b < numBlocks; b++) {
             append(b);
         }
@@ -67,8 +68,7 @@ final class KvBlockPool {
 
     /** The block caching {@code blockHash}, or -1. */
     int lookup(long blockHash) {
-        Integer b = cached.get(blockHash);
-        return b == null ? NIL : b;
+        return cached.get(blockHash);
     }
 
     /** Whether {@code block} is unreferenced (so touching it consumes a free block). */
@@ -94,7 +94,7 @@ final class KvBlockPool {
      *
      * @throws IllegalStateException if no block is free (callers check {@link #freeBlocks()} first)
      */
-    int allocate(List<Long> evicted) {
+    int allocate(LongList evicted) {
         if (head == NIL) {
             throw new IllegalStateException("no free KV block");
         }
@@ -154,8 +154,8 @@ final class KvBlockPool {
     }
 
     /** Hashes currently cached (tests and diagnostics). */
-    List<Long> cachedHashes() {
-        return new ArrayList<>(cached.keySet());
+    LongList cachedHashes() {
+        return new LongArrayList(cached.keySet());
     }
 
     private void append(int b) {

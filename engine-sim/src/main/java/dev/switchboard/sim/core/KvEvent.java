@@ -1,8 +1,12 @@
 package dev.switchboard.sim.core;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+
+import it.unimi.dsi.fastutil.ints.IntImmutableList;
+import it.unimi.dsi.fastutil.ints.IntList;
+import it.unimi.dsi.fastutil.longs.LongImmutableList;
+import it.unimi.dsi.fastutil.longs.LongList;
 
 /**
  * A change of the prefix cache, in the shape of vLLM's KV events ({@code vllm/distributed/kv_events.py}),
@@ -20,13 +24,13 @@ public sealed interface KvEvent permits KvEvent.BlockStored, KvEvent.BlockRemove
      * @param tokenIds        the blocks' token ids ({@code blockHashes.size() x blockSize}) when the request
      *                        gave token ids and the blocks are prompt blocks; empty otherwise
      */
-    record BlockStored(List<Long> blockHashes, OptionalLong parentBlockHash, int blockSize, List<Integer> tokenIds)
+    record BlockStored(LongList blockHashes, OptionalLong parentBlockHash, int blockSize, IntList tokenIds)
             implements KvEvent {
-        /** Validates and copies. */
+        /** Validates and copies (unboxed: a long prompt stores thousands of blocks). */
         public BlockStored {
-            blockHashes = List.copyOf(blockHashes);
+            blockHashes = new LongImmutableList(blockHashes);
             Objects.requireNonNull(parentBlockHash, "parentBlockHash");
-            tokenIds = List.copyOf(tokenIds);
+            tokenIds = new IntImmutableList(tokenIds);
             if (blockHashes.isEmpty()) {
                 throw new IllegalArgumentException("blockHashes must not be empty");
             }
@@ -38,10 +42,10 @@ public sealed interface KvEvent permits KvEvent.BlockStored, KvEvent.BlockRemove
      *
      * @param blockHashes hashes of the evicted blocks
      */
-    record BlockRemoved(List<Long> blockHashes) implements KvEvent {
+    record BlockRemoved(LongList blockHashes) implements KvEvent {
         /** Copies. */
         public BlockRemoved {
-            blockHashes = List.copyOf(blockHashes);
+            blockHashes = new LongImmutableList(blockHashes);
         }
     }
 

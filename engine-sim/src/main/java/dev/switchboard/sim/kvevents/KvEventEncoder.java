@@ -9,6 +9,8 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
 
 import dev.switchboard.sim.core.KvEvent;
+import it.unimi.dsi.fastutil.ints.IntList;
+import it.unimi.dsi.fastutil.longs.LongList;
 
 /**
  * Encodes KV events as vLLM's msgspec {@code EventBatch} ({@code vllm/distributed/kv_events.py};
@@ -117,33 +119,37 @@ public final class KvEventEncoder {
 
     private static void packParent(MessagePacker p, KvEvent.BlockStored s) throws IOException {
         if (s.parentBlockHash().isPresent()) {
-            packUint64(p, s.parentBlockHash().getAsLong());
+            packUint64(p, s.parentBlockHash().getAsLong(), new byte[9]);
         } else {
             p.packNil();
         }
     }
 
-    private static void packHashes(MessagePacker p, List<Long> hashes) throws IOException {
+    private static void packHashes(MessagePacker p, LongList hashes) throws IOException {
         p.packArrayHeader(hashes.size());
-        for (long h : hashes) {
-            packUint64(p, h);
+        byte[] uint64 = new byte[9];
+        for (int i = 0; i < hashes.size(); i++) {
+            packUint64(p, hashes.getLong(i), uint64);
         }
     }
 
-    private static void packTokens(MessagePacker p, List<Integer> tokens) throws IOException {
+    private static void packTokens(MessagePacker p, IntList tokens) throws IOException {
         p.packArrayHeader(tokens.size());
-        for (int t : tokens) {
-            p.packInt(t);
+        for (int i = 0; i < tokens.size(); i++) {
+            p.packInt(tokens.getInt(i));
         }
     }
 
-    /** {@code h} as an unsigned 64-bit integer (negative Java longs are hashes >= 2^63: msgpack uint64). */
-    static void packUint64(MessagePacker p, long h) throws IOException {
+    /**
+     * {@code h} as an unsigned 64-bit integer (negative Java longs are hashes >= 2^63: msgpack uint64, which
+     * msgpack-java only packs from a {@code BigInteger}); {@code scratch} holds 9 bytes, reused across calls.
+     */
+    private static void packUint64(MessagePacker p, long h, byte[] scratch) throws IOException {
         if (h >= 0) {
             p.packLong(h);
             return;
         }
-        byte[] b = new byte[9];
+        byte[] b = scratch;
         b[0] = (byte) 0xcf; // msgpack uint 64
         for (int i = 0; i < 8; i++) {
             b[1 + i] = (byte) (h >>> (56 - 8 * i));

@@ -9,12 +9,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+
 class KvBlockPoolTest {
 
     @Test
     void blockZeroIsNeverHandedOutAndUsageUsesNumBlocksMinusOne() {
         KvBlockPool pool = new KvBlockPool(5);
-        List<Long> evicted = new ArrayList<>();
+        LongArrayList evicted = new LongArrayList();
         List<Integer> got = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             got.add(pool.allocate(evicted));
@@ -27,7 +29,7 @@ class KvBlockPoolTest {
     @Test
     void releasedCachedBlocksStayFindableUntilReallocatedInLruOrder() {
         KvBlockPool pool = new KvBlockPool(4); // blocks 1..3
-        List<Long> evicted = new ArrayList<>();
+        LongArrayList evicted = new LongArrayList();
         int a = pool.allocate(evicted);
         int b = pool.allocate(evicted);
         int c = pool.allocate(evicted);
@@ -45,7 +47,7 @@ class KvBlockPoolTest {
         assertThat(pool.freeBlocks()).isEqualTo(2);
         pool.allocate(evicted);
         pool.allocate(evicted);
-        assertThat(evicted).containsExactly(200L, 300L); // least recently released first
+        assertThat(evicted.toLongArray()).containsExactly(200L, 300L); // least recently released first
         assertThat(pool.lookup(200L)).isNegative();
         assertThat(pool.lookup(100L)).isEqualTo(a);
     }
@@ -53,7 +55,7 @@ class KvBlockPoolTest {
     @Test
     void sharedBlocksReturnToTheFreeQueueOnlyAtRefCountZero() {
         KvBlockPool pool = new KvBlockPool(3);
-        int a = pool.allocate(new ArrayList<>());
+        int a = pool.allocate(new LongArrayList());
         pool.register(a, 7L);
         pool.touch(a);
         assertThat(pool.refCount(a)).isEqualTo(2);
@@ -67,8 +69,8 @@ class KvBlockPoolTest {
     @Test
     void aHashIsCachedByOneBlockOnly() {
         KvBlockPool pool = new KvBlockPool(3);
-        int a = pool.allocate(new ArrayList<>());
-        int b = pool.allocate(new ArrayList<>());
+        int a = pool.allocate(new LongArrayList());
+        int b = pool.allocate(new LongArrayList());
         assertThat(pool.register(a, 9L)).isTrue();
         assertThat(pool.register(b, 9L)).isFalse();
         assertThat(pool.lookup(9L)).isEqualTo(a);
@@ -77,15 +79,15 @@ class KvBlockPoolTest {
     @Test
     void resetRefusesWhileBlocksAreInUse() {
         KvBlockPool pool = new KvBlockPool(3);
-        int a = pool.allocate(new ArrayList<>());
+        int a = pool.allocate(new LongArrayList());
         pool.register(a, 1L);
         assertThat(pool.resetCache()).isFalse();
         pool.release(a);
         assertThat(pool.resetCache()).isTrue();
         assertThat(pool.lookup(1L)).isNegative();
-        List<Long> evicted = new ArrayList<>();
+        LongArrayList evicted = new LongArrayList();
         pool.allocate(evicted);
         pool.allocate(evicted);
-        assertThat(evicted).isEmpty();
+        assertThat(evicted.toLongArray()).isEmpty();
     }
 }

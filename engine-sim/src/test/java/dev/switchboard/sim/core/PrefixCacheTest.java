@@ -81,14 +81,14 @@ class PrefixCacheTest {
                 .filter(KvEvent.BlockStored.class::isInstance).map(KvEvent.BlockStored.class::cast).toList();
         long[] promptHashes = BlockHashes.ofTokenIds(prompt, 16);
         KvEvent.BlockStored first = stored.get(0);
-        assertThat(first.blockHashes()).containsExactly(promptHashes[0], promptHashes[1]);
+        assertThat(first.blockHashes().toLongArray()).containsExactly(promptHashes[0], promptHashes[1]);
         assertThat(first.parentBlockHash()).isEmpty();
-        assertThat(first.tokenIds()).hasSize(32).startsWith(3_000_000, 3_000_001).endsWith(3_000_031);
+        assertThat(first.tokenIds().toIntArray()).hasSize(32).startsWith(3_000_000, 3_000_001).endsWith(3_000_031);
         // blocks holding generated tokens are cached too, without token ids, chained on the prompt
         List<Long> later = stored.stream().skip(1).flatMap(e -> e.blockHashes().stream()).toList();
         assertThat(later).hasSize(2).doesNotContain(promptHashes[0], promptHashes[1]);
         assertThat(stored.get(1).parentBlockHash()).isEqualTo(OptionalLong.of(promptHashes[1]));
-        assertThat(stored.get(1).tokenIds()).isEmpty();
+        assertThat(stored.get(1).tokenIds().toIntArray()).isEmpty();
         assertThat(sim.core.stats().cachedBlocks()).isEqualTo(4);
     }
 

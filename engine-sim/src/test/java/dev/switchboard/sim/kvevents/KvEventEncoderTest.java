@@ -13,12 +13,14 @@ import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.Value;
 
 import dev.switchboard.sim.core.KvEvent;
+import it.unimi.dsi.fastutil.ints.IntList;
+import it.unimi.dsi.fastutil.longs.LongList;
 
 /** vLLM's EventBatch wire shapes, in both encodings, decoded with a plain msgpack reader. */
 class KvEventEncoderTest {
     private static final List<KvEvent> EVENTS = List.of(
-            new KvEvent.BlockStored(List.of(-1L, 5L), OptionalLong.of(Long.MIN_VALUE), 16, List.of()),
-            new KvEvent.BlockRemoved(List.of(7L)),
+            new KvEvent.BlockStored(LongList.of(-1L, 5L), OptionalLong.of(Long.MIN_VALUE), 16, IntList.of()),
+            new KvEvent.BlockRemoved(LongList.of(7L)),
             new KvEvent.AllBlocksCleared());
 
     @Test
@@ -65,7 +67,7 @@ class KvEventEncoderTest {
     @Test
     void hashesAtOrAbove2To63AreMsgpackUint64() throws Exception {
         byte[] bytes = new KvEventEncoder(KvEventEncoder.Format.ARRAY).encode(0, List.of(new KvEvent.BlockRemoved(
-                List.of(-2L))), 0);
+                LongList.of(-2L))), 0);
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
             u.unpackArrayHeader();
             u.unpackDouble();
