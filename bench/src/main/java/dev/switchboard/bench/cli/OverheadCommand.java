@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 import dev.switchboard.bench.live.Endpoints;
 import dev.switchboard.bench.live.LiveRunner;
+import dev.switchboard.bench.overhead.JitWatch;
 import dev.switchboard.bench.overhead.NginxProxy;
 import dev.switchboard.bench.overhead.OverheadRunner;
 import dev.switchboard.bench.report.BenchReport;
@@ -72,6 +73,24 @@ public final class OverheadCommand implements Callable<Integer> {
             description = "Requests sent to each path before measuring, not counted (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--jit-watch", paramLabel = "URL", split = ",",
+            description = "Prometheus endpoints of the services under test (e.g. http://127.0.0.1:8080/actuator/prometheus). "
+                    + "Warm-up then repeats rounds at the first rate until their JIT compilers together spend at most "
+                    + "--jit-quiet per second, and every run reports their JIT time.")
+    List<URI> jitWatch;
+
+    @Option(names = "--jit-quiet", paramLabel = "MS", defaultValue = "20",
+            description = "Compilation ms per second of a warm-up round that counts as steady (default: ${DEFAULT-VALUE}).")
+    double jitQuiet;
+
+    @Option(names = "--warmup-round", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
+            description = "Length of one --jit-watch warm-up round per path (default: ${DEFAULT-VALUE}).")
+    Duration warmupRound;
+
+    @Option(names = "--warmup-max", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "Longest --jit-watch warm-up before measuring anyway (default: ${DEFAULT-VALUE}).")
+    Duration warmupMax;
+
     @Option(names = "--model", paramLabel = "NAME", description = "Model to request (default: the first of the direct URL's /v1/models).")
     String model;
 
@@ -112,7 +131,7 @@ public final class OverheadCommand implements Callable<Integer> {
                     targets.stream().map(t -> t.path() + " " + t.baseUrl()).toList(), rates, duration, promptTokens,
                     outputTokens, settings.model());
             err.flush();
-            OverheadRunner.Result result = new OverheadRunner().run(targets, settings, out);
+            OverheadRunner.Result result = new OverheadRunner(steadyWarmup()).run(targets, settings, out);
             out.println();
             out.printf(Locale.ROOT, "%-8s %8s %9s %9s %9s %9s %13s %13s%n", "path", "req/s", "TTFT p50", "TTFT p99", "e2e p50",
                     "e2e p99", "added p50", "added p99");
@@ -129,6 +148,25 @@ public final class OverheadCommand implements Callable<Integer> {
             if (proxy != null) {
                 proxy.close();
             }
+        }
+    }
+
+    private OverheadRunner.SteadyWarmup steadyWarmup() {
+        if (jitWatch == null || jitWatch.isEmpty()) {
+            return null;
+        }
+        try {
+            for (URI u : jitWatch) {
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                    throw new IllegalArgumentException("--jit-watch needs http(s) URLs, but one was " + u);
+                }
+            }
+            JitWatch watch = new JitWatch(jitWatch);
+            watch.compileMillis(); // unreachable or wrong endpoints fail now, not after the first warm-up round
+            return new OverheadRunner.SteadyWarmup(watch, jitQuiet, warmupRound, warmupMax);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage().replace("jit-quiet must", "--jit-quiet must")
+                    .replace("warm-up round must", "--warmup-round must"), e);
         }
     }
 

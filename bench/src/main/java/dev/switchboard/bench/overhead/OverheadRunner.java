@@ -101,7 +101,35 @@ public final class OverheadRunner {
         }
     }
 
+    /**
+     * Warm-up until the services' JIT compilers go quiet: rounds of {@code round} at the first rate on
+     * every path, until one round's compilation (all watched services together) is at most
+     * {@code quietMsPerSecond} per second of the round, or {@code max} has passed.
+     */
+    public record SteadyWarmup(JitWatch watch, double quietMsPerSecond, Duration round, Duration max) {
+        public SteadyWarmup {
+            Objects.requireNonNull(watch, "watch");
+            if (!(quietMsPerSecond > 0) || Double.isInfinite(quietMsPerSecond)) {
+                throw new IllegalArgumentException("jit-quiet must be a positive number of ms/s, but was " + quietMsPerSecond);
+            }
+            if (round.isZero() || round.isNegative() || max.isNegative()) {
+                throw new IllegalArgumentException("warm-up round must be > 0 and warmup-max >= 0");
+            }
+        }
+    }
+
     private final SyntheticText text = new SyntheticText();
+    private final SteadyWarmup steady;
+
+    /** Warms up with {@code Settings.warmup} requests per path only. */
+    public OverheadRunner() {
+        this(null);
+    }
+
+    /** @param steady also warm up until the services' JIT is quiet, and report their JIT during every run; or null */
+    public OverheadRunner(SteadyWarmup steady) {
+        this.steady = steady;
+    }
 
     /**
      * Runs every rate against every target; the first target must be the direct path.
@@ -132,6 +160,9 @@ public final class OverheadRunner {
                 runners.get(i).run(warm, 1, LiveRunner.Listener.NONE);
             }
         }
+        if (steady != null) {
+            warmUntilSteady(settings, log, runners);
+        }
         List<RunReport> runs = new ArrayList<>();
         List<OverheadPoint> points = new ArrayList<>();
         for (int r = 0; r < settings.rates().size(); r++) {
@@ -143,7 +174,11 @@ public final class OverheadRunner {
                 Workload w = fixedRate(String.format(Locale.ROOT, "fixed-rate %s req/s", num(rate)), rate,
                         settings.requestsAt(rate), settings.promptTokens(), settings.outputTokens(),
                         Seeds.mix(settings.seed(), r, i));
+                double jitBefore = steady == null ? 0 : steady.watch().compileMillis();
+                long started = System.nanoTime();
                 RunReport run = runners.get(i).run(w, 1, LiveRunner.Listener.NONE).report();
+                String jit = steady == null ? "" : String.format(Locale.ROOT, "; services' JIT %.0f ms/s",
+                        (steady.watch().compileMillis() - jitBefore) / ((System.nanoTime() - started) / 1e9));
                 run = run.withMode("overhead", rate);
                 runs.add(run);
                 if (i == 0) {
@@ -152,15 +187,42 @@ public final class OverheadRunner {
                 OverheadPoint p = OverheadPoint.of(t.path(), t.baseUrl(), rate, run, direct);
                 points.add(p);
                 log.printf(Locale.ROOT, "  %-8s %6s req/s: %d requests, %d failed%s; TTFT p50 %.2f p99 %.2f ms, e2e p50 %.2f "
-                        + "p99 %.2f ms%s%n", t.path(), num(rate), run.requests(), run.failed(),
+                        + "p99 %.2f ms%s%s%n", t.path(), num(rate), run.requests(), run.failed(),
                         run.errors().isEmpty() ? "" : " " + run.errors(), run.ttftMs().p50(),
                         run.ttftMs().p99(), run.e2eMs().p50(), run.e2eMs().p99(), i == 0 ? ""
                                 : String.format(Locale.ROOT, " (added TTFT p50 %+.2f p99 %+.2f ms)", p.addedTtftP50Ms(),
-                                        p.addedTtftP99Ms()));
+                                        p.addedTtftP99Ms()), jit);
                 log.flush();
             }
         }
         return new Result(runs, points);
+    }
+
+    private void warmUntilSteady(Settings settings, PrintWriter log, List<LiveRunner> runners) throws InterruptedException {
+        double rate = settings.rates().get(0);
+        int perPath = (int) Math.max(1, Math.round(rate * steady.round().toNanos() / 1e9));
+        long deadline = System.nanoTime() + steady.max().toNanos();
+        for (int round = 1; ; round++) {
+            double before = steady.watch().compileMillis();
+            long started = System.nanoTime();
+            for (int i = 0; i < runners.size(); i++) {
+                Workload warm = fixedRate("warmup", rate, perPath, settings.promptTokens(), settings.outputTokens(),
+                        Seeds.mix(settings.seed(), -1 - round, i));
+                runners.get(i).run(warm, 1, LiveRunner.Listener.NONE);
+            }
+            double msPerSecond = (steady.watch().compileMillis() - before) / ((System.nanoTime() - started) / 1e9);
+            boolean quiet = msPerSecond <= steady.quietMsPerSecond();
+            boolean outOfTime = System.nanoTime() >= deadline;
+            log.printf(Locale.ROOT, "  warm-up round %d (%s req/s): services' JIT %.0f ms/s%s%n", round, num(rate), msPerSecond,
+                    quiet ? ", quiet: measuring" : outOfTime
+                            ? String.format(Locale.ROOT, ", still above %.0f ms/s after %s: measuring anyway",
+                                    steady.quietMsPerSecond(), steady.max())
+                            : "");
+            log.flush();
+            if (quiet || outOfTime) {
+                return;
+            }
+        }
     }
 
     /** {@code count} requests at exactly {@code rate} per second (even spacing), each with unique text. */

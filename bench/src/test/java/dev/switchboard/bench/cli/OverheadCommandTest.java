@@ -3,15 +3,22 @@ package dev.switchboard.bench.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
 
 import dev.switchboard.bench.BenchCli;
 import dev.switchboard.bench.live.FakeOpenAiServer;
@@ -79,6 +86,57 @@ class OverheadCommandTest {
             // 1 warm-up + 5 direct, 1 warm-up + 5 through nginx, all streamed through to the same engine
             assertThat(engine.received()).hasSize(12);
         }
+    }
+
+    @Test
+    void warmsUpUntilTheWatchedServicesStopCompiling() throws Exception {
+        // reads: 0 the option check, 1-2 round one (the compiler works 5 s), 3-4 round two (quiet), then the runs
+        AtomicInteger reads = new AtomicInteger();
+        HttpServer prometheus = prometheus(() -> "# TYPE jvm_compilation_time_ms_total counter\n"
+                + "jvm_compilation_time_ms_total{compiler=\"HotSpot\"} " + (reads.getAndIncrement() >= 2 ? 5000 : 100) + "\n");
+        try (FakeOpenAiServer engine = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2))) {
+            int code = run("overhead", "--direct", engine.baseUrl(), "--nginx", "off", "--model", "m", "--rates", "20",
+                    "--duration", "250ms", "--warmup", "1", "--output-tokens", "2", "--warmup-round", "100ms",
+                    "--jit-watch", "http://127.0.0.1:" + prometheus.getAddress().getPort() + "/prometheus");
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(out.toString()).containsPattern("warm-up round 1 \\(20 req/s\\): services' JIT [1-9][0-9]{3,} ms/s\n")
+                    .contains("warm-up round 2 (20 req/s): services' JIT 0 ms/s, quiet: measuring")
+                    .doesNotContain("warm-up round 3")
+                    .contains("services' JIT 0 ms/s");
+            // 1 warm-up + 2 per round + 5 measured
+            assertThat(engine.received()).hasSize(10);
+        } finally {
+            prometheus.stop(0);
+        }
+    }
+
+    @Test
+    void aWatchedEndpointWithoutTheJitMetricIsRefusedBeforeSending() throws Exception {
+        HttpServer prometheus = prometheus(() -> "process_cpu_usage 0.5\n");
+        try {
+            int code = run("overhead", "--direct", "http://127.0.0.1:1", "--nginx", "off", "--model", "m",
+                    "--jit-watch", "http://127.0.0.1:" + prometheus.getAddress().getPort() + "/prometheus");
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).contains("publishes no jvm_compilation_time_ms_total");
+            assertThat(run("overhead", "--direct", "http://127.0.0.1:1", "--nginx", "off", "--model", "m",
+                    "--jit-watch", "ftp://127.0.0.1/x")).isEqualTo(2);
+            assertThat(err.toString()).contains("--jit-watch needs http(s) URLs, but one was ftp://127.0.0.1/x");
+        } finally {
+            prometheus.stop(0);
+        }
+    }
+
+    private static HttpServer prometheus(Supplier<String> body) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/prometheus", exchange -> {
+            byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     @Test

@@ -11,9 +11,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 
 import dev.switchboard.adapter.AdapterJson;
-import dev.switchboard.adapter.load.MetricScrape;
-import dev.switchboard.adapter.load.PrometheusText;
 import dev.switchboard.contract.EngineKind;
+import dev.switchboard.contract.metrics.MetricScrape;
+import dev.switchboard.contract.metrics.PrometheusText;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 

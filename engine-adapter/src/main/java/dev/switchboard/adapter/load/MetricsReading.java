@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 
+import dev.switchboard.contract.metrics.MetricScrape;
+
 /**
  * The {@link Signal}s found in one scrape, read through a {@link MetricsMapping}: for each signal the
  * first of its names present in the scrape, aggregated over label sets. A signal with none of its

@@ -18,6 +18,8 @@ import dev.switchboard.adapter.AdapterProperties;
 import dev.switchboard.adapter.engine.EngineEndpoint;
 import dev.switchboard.adapter.observability.AdapterMetrics;
 import dev.switchboard.contract.EngineKind;
+import dev.switchboard.contract.metrics.MetricScrape;
+import dev.switchboard.contract.metrics.PrometheusText;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.switchboard.contract.EngineKind;
+import dev.switchboard.contract.metrics.PrometheusText;
 import dev.switchboard.contract.wire.LoadReport;
 
 /**

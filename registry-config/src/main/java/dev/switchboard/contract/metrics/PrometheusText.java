@@ -1,4 +1,4 @@
-package dev.switchboard.adapter.load;
+package dev.switchboard.contract.metrics;
 
 import java.util.ArrayList;
 import java.util.Collections;

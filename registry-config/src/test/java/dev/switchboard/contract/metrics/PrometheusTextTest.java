@@ -1,4 +1,4 @@
-package dev.switchboard.adapter.load;
+package dev.switchboard.contract.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
