@@ -44,10 +44,16 @@ public class EndpointReports {
     }
 
     private final List<Runnable> loadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> describeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Runs {@code listener} after every load report (admission re-checks headroom). */
     public void onLoad(Runnable listener) {
         loadListeners.add(listener);
+    }
+
+    /** Runs {@code listener} after an adapter describes its engine (facts such as KV capacity may be new). */
+    public void onDescribe(Runnable listener) {
+        describeListeners.add(listener);
     }
 
     public void load(LoadReport report) {
@@ -67,6 +73,7 @@ public class EndpointReports {
      */
     public void describe(EngineDescriptor reported) {
         described.put(reported.endpointId(), new Described(reported, null, null));
+        describeListeners.forEach(Runnable::run);
     }
 
     /** The adapter was heard from (any event, including a heartbeat). */

@@ -296,6 +296,12 @@ public final class PrefixIndex {
         }
     }
 
+    /** Blocks {@code endpointId} may hold in the index (its KV capacity), or 0 if it is not tracked. */
+    public int capacity(String endpointId) {
+        EndpointBlocks blocks = endpoints.get(endpointId);
+        return blocks == null ? 0 : blocks.capacity();
+    }
+
     /** Blocks indexed for {@code endpointId}. */
     public int size(String endpointId) {
         EndpointBlocks blocks = endpoints.get(endpointId);

@@ -110,8 +110,9 @@ public class SchedulerService {
         this.actualCachedTokens = Counter.builder("switchboard_scheduler_prefix_actual_tokens")
                 .description("Prompt tokens the engines reported cached, over the same leases").register(meters);
         meters.gauge("switchboard_scheduler_open_leases", this, s -> s.openLeases());
-        directory.onChange(this::track);
-        track(directory.current());
+        directory.onChange(discovered -> track());
+        reports.onDescribe(this::track);
+        track();
         reports.onLoad(this::drain);
         meters.gauge("switchboard_scheduler_admission_queued", this, s -> s.queuedTotal());
         meters.gauge("switchboard_scheduler_stale_endpoints", this,
@@ -310,9 +311,12 @@ public class SchedulerService {
         return admission.queuedTotal();
     }
 
-    /** Follows discovery: the prefix index tracks exactly the discovered endpoints. */
-    private synchronized void track(ClusterSnapshot discovered) {
-        engine.track(discovered);
+    /**
+     * The prefix index tracks exactly the discovered endpoints, each sized by its KV capacity as discovery
+     * or, where discovery lacks it (static instances), its adapter reports it.
+     */
+    private synchronized void track() {
+        engine.track(reports.apply(directory.current()));
     }
 
     /** The snapshot a decision made now would see. */

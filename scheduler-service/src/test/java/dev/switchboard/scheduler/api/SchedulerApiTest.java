@@ -12,9 +12,12 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.switchboard.contract.EngineDescriptor;
 import dev.switchboard.contract.wire.ScheduleDecision;
 import dev.switchboard.contract.wire.ScheduleRequest;
+import dev.switchboard.scheduler.datalayer.EndpointReports;
 import dev.switchboard.scheduler.datalayer.EngineDirectory;
+import dev.switchboard.scheduler.datalayer.PrefixIndex;
 
 /** The scheduler's HTTP API in one shared Spring context, with two static engines and an admin token. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -39,6 +42,10 @@ class SchedulerApiTest {
     WebTestClient http;
     @Autowired
     EngineDirectory directory;
+    @Autowired
+    EndpointReports reports;
+    @Autowired
+    PrefixIndex prefixIndex;
 
     private static ScheduleRequest request(String id) {
         return new ScheduleRequest(id, "llama-3-8b", "t", 0, 100, 10, new long[] {1, 2, 3}, "", true, List.of());
@@ -81,6 +88,21 @@ class SchedulerApiTest {
         assertThat(d2.decode().id()).as("a 4800-token cached prefix outweighs one extra request in flight")
                 .isEqualTo(d1.decode().id());
         assertThat(d2.predictedCachedTokens()).isEqualTo(4800);
+    }
+
+    @Test
+    void theIndexIsSizedByTheCapacityTheAdapterReportsWhenDiscoveryLacksIt() {
+        awaitDiscovery();
+        // static instances carry no KV capacity: the default until the adapter describes its engine
+        assertThat(prefixIndex.capacity("d2")).isEqualTo(PrefixIndex.DEFAULT_CAPACITY_BLOCKS);
+        EngineDescriptor d = directory.current().endpoints().stream().filter(e -> e.id().equals("d2"))
+                .findFirst().orElseThrow().descriptor();
+        // 432,640 tokens in blocks of 16: what engine-sim's H100 engine reports
+        reports.describe(new EngineDescriptor(d.endpointId(), d.role(), d.engineKind(), d.model(), d.loras(), d.engineUrl(),
+                d.gpuType(), d.gpuCount(), d.gpuMemoryGib(), 16, 432_640, d.kvBytesPerToken(), d.maxModelLen(),
+                d.pdTransfer(), d.bootstrapPort(), d.node(), d.zone()));
+        assertThat(prefixIndex.capacity("d2")).isEqualTo(27_040);
+        assertThat(prefixIndex.capacity("d1")).isEqualTo(PrefixIndex.DEFAULT_CAPACITY_BLOCKS);
     }
 
     @Test
