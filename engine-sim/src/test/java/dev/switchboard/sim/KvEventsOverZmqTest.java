@@ -113,10 +113,18 @@ class KvEventsOverZmqTest {
         try (ZContext zmq = new ZContext()) {
             ZMQ.Socket sub = zmq.createSocket(SocketType.SUB);
             sub.setReceiveTimeOut(10_000);
+            // a connecting publisher drops what it sends before the subscriber's subscription reaches it: wait for
+            // the connection's handshake (a fixed wait was too short on a loaded machine), then settle
+            String monitor = "inproc://sub-monitor-" + port;
+            sub.monitor(monitor, ZMQ.EVENT_HANDSHAKE_PROTOCOL);
+            ZMQ.Socket events = zmq.createSocket(SocketType.PAIR);
+            events.connect(monitor);
             sub.bind("tcp://127.0.0.1:" + port); // like llm-d's indexer: the subscriber binds, engines connect
             sub.subscribe("kv@".getBytes(StandardCharsets.UTF_8));
             try (SimFixture sim = SimFixture.start(20, SimFixture.engine("v", EngineKind.VLLM, EngineRole.UNIFIED,
                     e -> e.withKvEvents("tcp://127.0.0.1:" + port, null, TOPIC, SimProperties.KvEventsFormat.ARRAY)))) {
+                events.setReceiveTimeOut(10_000);
+                assertThat(ZMQ.Event.recv(events)).as("the publisher's connection within 10 s").isNotNull();
                 settle(sub);
                 String prompt = "Tell me about KV events. ".repeat(12); // 300 chars = 75 tokens = 4 full blocks
                 var posted = sim.post(sim.url(0, "/v1/completions"), "{\"model\":\"llama-3-8b\",\"max_tokens\":1,\"prompt\":\""
