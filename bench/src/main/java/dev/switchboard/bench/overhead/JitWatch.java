@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 import dev.switchboard.contract.metrics.MetricScrape;
 import dev.switchboard.contract.metrics.PrometheusText;
@@ -33,10 +32,6 @@ public final class JitWatch {
         }
     }
 
-    public List<URI> endpoints() {
-        return endpoints;
-    }
-
     /**
      * Compilation time of all endpoints together, in milliseconds.
      *
@@ -48,6 +43,11 @@ public final class JitWatch {
             total += compileMillis(endpoint);
         }
         return total;
+    }
+
+    /** Compilation per second of wall time since {@code startNanos} ({@link System#nanoTime()}), given {@code before}. */
+    public double millisPerSecondSince(double before, long startNanos) {
+        return (compileMillis() - before) / ((System.nanoTime() - startNanos) / 1e9);
     }
 
     private double compileMillis(URI endpoint) {
@@ -73,10 +73,5 @@ public final class JitWatch {
         }
         return scrape.sum(METRIC).orElseThrow(() -> new IllegalStateException("JIT watch: " + endpoint
                 + " publishes no " + METRIC + " (a Spring Boot service with Micrometer's JVM metrics does)"));
-    }
-
-    @Override
-    public String toString() {
-        return "JitWatch" + Objects.toString(endpoints);
     }
 }

@@ -178,7 +178,7 @@ public final class OverheadRunner {
                 long started = System.nanoTime();
                 RunReport run = runners.get(i).run(w, 1, LiveRunner.Listener.NONE).report();
                 String jit = steady == null ? "" : String.format(Locale.ROOT, "; services' JIT %.0f ms/s",
-                        (steady.watch().compileMillis() - jitBefore) / ((System.nanoTime() - started) / 1e9));
+                        steady.watch().millisPerSecondSince(jitBefore, started));
                 run = run.withMode("overhead", rate);
                 runs.add(run);
                 if (i == 0) {
@@ -210,7 +210,7 @@ public final class OverheadRunner {
                         Seeds.mix(settings.seed(), -1 - round, i));
                 runners.get(i).run(warm, 1, LiveRunner.Listener.NONE);
             }
-            double msPerSecond = (steady.watch().compileMillis() - before) / ((System.nanoTime() - started) / 1e9);
+            double msPerSecond = steady.watch().millisPerSecondSince(before, started);
             boolean quiet = msPerSecond <= steady.quietMsPerSecond();
             boolean outOfTime = System.nanoTime() >= deadline;
             log.printf(Locale.ROOT, "  warm-up round %d (%s req/s): services' JIT %.0f ms/s%s%n", round, num(rate), msPerSecond,

@@ -149,11 +149,10 @@ public final class KvEventEncoder {
             p.packLong(h);
             return;
         }
-        byte[] b = scratch;
-        b[0] = (byte) 0xcf; // msgpack uint 64
+        scratch[0] = (byte) 0xcf; // msgpack uint 64
         for (int i = 0; i < 8; i++) {
-            b[1 + i] = (byte) (h >>> (56 - 8 * i));
+            scratch[1 + i] = (byte) (h >>> (56 - 8 * i));
         }
-        p.writePayload(b);
+        p.writePayload(scratch);
     }
 }
