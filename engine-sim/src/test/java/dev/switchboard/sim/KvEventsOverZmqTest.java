@@ -113,10 +113,11 @@ class KvEventsOverZmqTest {
         try (ZContext zmq = new ZContext()) {
             ZMQ.Socket sub = zmq.createSocket(SocketType.SUB);
             sub.setReceiveTimeOut(10_000);
-            // a connecting publisher drops what it sends before the subscriber's subscription reaches it: wait for
-            // the connection's handshake (a fixed wait was too short on a loaded machine), then settle
+            // a connecting publisher drops what it sends before the subscriber's subscription reaches it: wait until
+            // the publisher's connection is accepted (a fixed wait alone was too short on a loaded machine), then
+            // settle while handshake and subscription complete
             String monitor = "inproc://sub-monitor-" + port;
-            sub.monitor(monitor, ZMQ.EVENT_HANDSHAKE_PROTOCOL);
+            sub.monitor(monitor, ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL);
             ZMQ.Socket events = zmq.createSocket(SocketType.PAIR);
             events.connect(monitor);
             sub.bind("tcp://127.0.0.1:" + port); // like llm-d's indexer: the subscriber binds, engines connect
