@@ -71,6 +71,37 @@ class KvEventsOverZmqTest {
         }
     }
 
+    /** A message and the prompt it was published for. */
+    private record Heard(Message message, String prompt) {
+    }
+
+    /**
+     * Sends fresh prompts (each makes the engine publish exactly one batch) until the subscriber hears one, and
+     * returns it with the prompt its sequence number says it was for. A PUB drops what it sends before the
+     * subscription reached it (the slow joiner), and a CI machine running other builds can delay that for seconds,
+     * so no fixed wait is enough: bounded by time, not attempts.
+     */
+    private static Heard firstHeard(SimFixture sim, ZMQ.Socket sub, String cacheSalt, String base) throws Exception {
+        List<String> sent = new ArrayList<>();
+        sub.setReceiveTimeOut(2_000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        while (sent.size() < 99 && System.nanoTime() < deadline) {
+            String prompt = String.format("%02d", sent.size()) + base.substring(2);
+            String salt = cacheSalt == null ? "" : "\"cache_salt\":\"" + cacheSalt + "\",";
+            var posted = sim.post(sim.url(0, "/v1/completions"),
+                    "{\"model\":\"llama-3-8b\",\"max_tokens\":1," + salt + "\"prompt\":\"" + prompt + "\"}");
+            assertThat(posted.statusCode()).isEqualTo(200);
+            sent.add(prompt);
+            byte[] topic = sub.recv();
+            if (topic != null) {
+                Message m = receiveRest(sub, topic);
+                assertThat(m.seq()).as("one batch per prompt, numbered from 0").isBetween(0L, sent.size() - 1L);
+                return new Heard(m, sent.get((int) m.seq()));
+            }
+        }
+        throw new AssertionError("no KV event within 40 s of " + sent.size() + " fresh prompts");
+    }
+
     private ZMQ.Socket replaySocket;
 
     /**
@@ -112,31 +143,18 @@ class KvEventsOverZmqTest {
         int port = SimFixture.freePort();
         try (ZContext zmq = new ZContext()) {
             ZMQ.Socket sub = zmq.createSocket(SocketType.SUB);
-            sub.setReceiveTimeOut(10_000);
-            // a connecting publisher drops what it sends before the subscriber's subscription reaches it: wait until
-            // the publisher's connection is accepted (a fixed wait alone was too short on a loaded machine), then
-            // settle while handshake and subscription complete
-            String monitor = "inproc://sub-monitor-" + port;
-            sub.monitor(monitor, ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL);
-            ZMQ.Socket events = zmq.createSocket(SocketType.PAIR);
-            events.connect(monitor);
             sub.bind("tcp://127.0.0.1:" + port); // like llm-d's indexer: the subscriber binds, engines connect
             sub.subscribe("kv@".getBytes(StandardCharsets.UTF_8));
             try (SimFixture sim = SimFixture.start(20, SimFixture.engine("v", EngineKind.VLLM, EngineRole.UNIFIED,
                     e -> e.withKvEvents("tcp://127.0.0.1:" + port, null, TOPIC, SimProperties.KvEventsFormat.ARRAY)))) {
-                events.setReceiveTimeOut(10_000);
-                assertThat(ZMQ.Event.recv(events)).as("the publisher's connection within 10 s").isNotNull();
                 settle(sub);
-                String prompt = "Tell me about KV events. ".repeat(12); // 300 chars = 75 tokens = 4 full blocks
-                var posted = sim.post(sim.url(0, "/v1/completions"), "{\"model\":\"llama-3-8b\",\"max_tokens\":1,\"prompt\":\""
-                        + prompt + "\"}");
-                assertThat(posted.statusCode()).isEqualTo(200);
-                long[] expected = PromptBlocks.hash("llama-3-8b", null, PromptText.ofCompletion(prompt));
+                // 300 chars = 75 tokens = 4 full blocks
+                Heard heard = firstHeard(sim, sub, null, "Tell me about KV events. ".repeat(12));
+                long[] expected = PromptBlocks.hash("llama-3-8b", null, PromptText.ofCompletion(heard.prompt()));
                 assertThat(expected).hasSize(4);
 
-                Message first = receive(sub);
+                Message first = heard.message();
                 assertThat(first.topic()).isEqualTo(TOPIC);
-                assertThat(first.seq()).isZero();
                 List<Value> stored = first.events().get(0).asArrayValue().list();
                 assertThat(stored.get(0).asStringValue().asString()).isEqualTo("BlockStored");
                 assertThat(hashes(stored.get(1))).containsExactly(expected);
@@ -148,8 +166,9 @@ class KvEventsOverZmqTest {
 
                 SimFixture.await(java.time.Duration.ofSeconds(5), "idle", () -> sim.engine(0).driver().stats().running() == 0);
                 assertThat(sim.post(sim.url(0, "/reset_prefix_cache"), "").statusCode()).isEqualTo(200);
+                sub.setReceiveTimeOut(10_000);
                 Message cleared = receive(sub);
-                assertThat(cleared.seq()).isEqualTo(1);
+                assertThat(cleared.seq()).isEqualTo(first.seq() + 1);
                 assertThat(cleared.events().get(0).asArrayValue().get(0).asStringValue().asString())
                         .isEqualTo("AllBlocksCleared");
             }
@@ -169,24 +188,9 @@ class KvEventsOverZmqTest {
             sub.connect("tcp://127.0.0.1:" + port);
             sub.subscribe(new byte[0]);
             settle(sub);
-            // a loaded machine can still drop the first publication (slow joiner): send fresh prompts
-            // until one is heard, and check the one that was
-            String base = "salted prompt text ".repeat(10);
-            String prompt = null;
-            Message m = null;
-            sub.setReceiveTimeOut(2_000);
-            // bounded by time, not attempts: a CI machine running other builds can starve the publisher for seconds
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(40);
-            for (int attempt = 0; attempt < 99 && m == null && System.nanoTime() < deadline; attempt++) {
-                prompt = String.format("%02d", attempt) + base.substring(2);
-                sim.post(sim.url(0, "/v1/completions"), "{\"model\":\"llama-3-8b\",\"max_tokens\":1,\"cache_salt\":\"t1\","
-                        + "\"prompt\":\"" + prompt + "\"}");
-                byte[] topic = sub.recv();
-                if (topic != null) {
-                    m = receiveRest(sub, topic);
-                }
-            }
-            assertThat(m).as("a KV event within 40 s of fresh prompts").isNotNull();
+            Heard heard = firstHeard(sim, sub, "t1", "salted prompt text ".repeat(10));
+            Message m = heard.message();
+            String prompt = heard.prompt();
             assertThat(m.topic()).isEmpty();
             Map<Value, Value> event = m.events().get(0).asMapValue().map();
             assertThat(event.get(ValueFactory.newString("type")).asStringValue().asString()).isEqualTo("BlockStored");

@@ -32,12 +32,16 @@ import dev.switchboard.sim.core.StepResult;
  *
  * <p><b>Time.</b> Consecutive busy steps chain in simulated time (step n+1 starts when step n ends), so
  * modelled latencies are exact even when this thread runs late; the lag is only recorded
- * ({@link DriverStats}) and shows as delivery delay. Arrivals carry the wall-derived simulated time.
+ * ({@link DriverStats}) and shows as delivery delay. Arrivals carry the wall-derived simulated time, and an
+ * idle engine's first step starts at the earliest such arrival, not when this thread got to run: a loaded
+ * host's wake-up delay (multiplied by the speed) never enters a modelled latency either. Simulated time
+ * never goes backwards: no step starts before an earlier step, abort or resume.
  *
  * <p>Every public method is thread-safe; commands are applied in submission order before the next step.
  */
 public final class EngineDriver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineDriver.class);
+    private static final long UNSET = Long.MAX_VALUE;
 
     private final String name;
     private final EngineCore core;
@@ -50,6 +54,10 @@ public final class EngineDriver implements AutoCloseable {
     private final Map<String, Live> live = new HashMap<>();
     private final java.util.Set<String> pinned = new java.util.LinkedHashSet<>();
     private long lastEnd;
+    /** Latest simulated time the core was driven at (step start or end, abort, resume); steps never precede it. */
+    private long floor;
+    /** When an idle engine's next step starts: the earliest arrival or wake-up since the last step, or {@link #UNSET}. */
+    private long idleStart = UNSET;
     private boolean previousBusy;
     private boolean paused;
     private long steps;
@@ -124,6 +132,7 @@ public final class EngineDriver implements AutoCloseable {
                 return;
             }
             live.put(arriving.id(), new Live(listener, arriving.arrivalNanos()));
+            startIdleStepBy(arriving.arrivalNanos());
         });
     }
 
@@ -193,7 +202,10 @@ public final class EngineDriver implements AutoCloseable {
 
     /** Stops (or resumes) stepping: running requests freeze mid-answer (a hung GPU). */
     public void setPaused(boolean value) {
-        command(() -> paused = value);
+        command(() -> {
+            paused = value;
+            currentNow(); // work queued during a pause starts at the resume, not at its arrival
+        });
     }
 
     /** Stops the thread. Live requests get no further events. */
@@ -227,8 +239,23 @@ public final class EngineDriver implements AutoCloseable {
         commands.add(c);
     }
 
+    /** The simulated time now (driver thread), never before an earlier step, abort or resume. */
     private long currentNow() {
-        return Math.max(pacer.now(), lastEnd);
+        floor = Math.max(floor, pacer.now());
+        return floor;
+    }
+
+    /** The next idle step starts at {@code simNanos} at the latest (an arrival, a wake-up time). */
+    private void startIdleStepBy(long simNanos) {
+        idleStart = Math.min(idleStart, simNanos);
+    }
+
+    /**
+     * Start of a step after idling: the earliest arrival or wake-up since the last step (when the engine
+     * would have started), else now; never before the floor.
+     */
+    private long idleStepStart() {
+        return idleStart != UNSET ? Math.max(floor, idleStart) : currentNow();
     }
 
     // ------------------------------------------------------------------ driver thread
@@ -245,8 +272,10 @@ public final class EngineDriver implements AutoCloseable {
                 // A busy engine starts its next step the moment the previous one ends (in simulated time), even
                 // if this thread is late: modelled latencies never include the host's hiccups; the wall clock
                 // catches up because waits for already-past step ends return at once. An idle engine re-syncs
-                // to the wall clock, which is when new work arrives.
-                long now = previousBusy ? lastEnd : currentNow();
+                // to the wall clock at the arrival that woke it.
+                long now = previousBusy ? lastEnd : idleStepStart();
+                idleStart = UNSET;
+                floor = Math.max(floor, now);
                 StepResult step = core.step(now);
                 if (!step.idle()) {
                     if (previousBusy) {
@@ -255,6 +284,7 @@ public final class EngineDriver implements AutoCloseable {
                     }
                     pacer.awaitSim(step.endNanos());
                     lastEnd = step.endNanos();
+                    floor = Math.max(floor, lastEnd);
                     steps++;
                     busySim += step.durationNanos();
                     previousBusy = true;
@@ -266,16 +296,20 @@ public final class EngineDriver implements AutoCloseable {
                 deliver(step);
                 long wake = step.nextWakeNanos();
                 if (wake <= now) {
-                    continue; // a preemption skipped admission: step again at once
+                    startIdleStepBy(now); // a preemption skipped admission: step again at once
+                    continue;
                 }
                 long wait = pacer.wallNanosUntil(wake);
                 if (wait <= 0) {
                     pacer.awaitSim(wake);
+                    startIdleStepBy(wake);
                     continue;
                 }
                 Runnable c = wait == Long.MAX_VALUE ? commands.take() : commands.poll(wait, TimeUnit.NANOSECONDS);
                 if (c != null) {
                     apply(c);
+                } else {
+                    startIdleStepBy(wake); // the wake-up time came, however late this thread woke
                 }
             }
         } catch (InterruptedException e) {

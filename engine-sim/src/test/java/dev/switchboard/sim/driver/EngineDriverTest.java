@@ -139,6 +139,43 @@ class EngineDriverTest {
         assertThat(driver.driverStats().maxLagNanos()).isGreaterThan(5 * STEP);
     }
 
+    /**
+     * A fake wall clock on which the driver thread always runs late: each of its readings is 5 ms after the
+     * previous one (a loaded host waking the thread late), while the submitting thread reads it unchanged.
+     */
+    private static Pacer lateWakingPacer(java.util.concurrent.atomic.AtomicLong wall) {
+        return Pacer.scaled(1, () -> Thread.currentThread().getName().startsWith("sim-driver-")
+                ? wall.addAndGet(5_000_000) : wall.get(), wall::addAndGet);
+    }
+
+    @Test
+    void anIdleEngineStartsAtTheArrivalHoweverLateItsThreadWakes() throws Exception {
+        java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong();
+        Timings timings = new Timings();
+        start(lateWakingPacer(wall), timings, 1000, EngineRole.UNIFIED);
+        for (String id : List.of("first", "after-idling")) {
+            Recorder r = new Recorder();
+            driver.submit(request(id, 16, 3), r);
+            assertThat(r.done.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(timings.ttft).containsExactly(STEP, STEP);
+        assertThat(timings.itl).containsExactly(STEP, STEP, STEP, STEP);
+    }
+
+    @Test
+    void workQueuedDuringAPauseStartsAtTheResumeNotAtItsArrival() throws Exception {
+        java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong();
+        Timings timings = new Timings();
+        start(lateWakingPacer(wall), timings, 1000, EngineRole.UNIFIED);
+        driver.setPaused(true);
+        Recorder r = new Recorder();
+        driver.submit(request("a", 16, 1), r);
+        wall.addAndGet(50_000_000); // paused for 50 ms
+        driver.setPaused(false);
+        assertThat(r.done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(timings.ttft).singleElement().satisfies(t -> assertThat(t).isGreaterThanOrEqualTo(50_000_000 + STEP));
+    }
+
     @Test
     void anAbortEndsTheRequestWithReasonAbort() throws Exception {
         start(Pacer.scaled(1), DriverObserver.all(), 1000, EngineRole.UNIFIED);
