@@ -14,7 +14,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 LOGS="$ROOT/logs"
 STARTUP_TIMEOUT_SECONDS="${SWITCHBOARD_STARTUP_TIMEOUT:-120}"
-JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -XX:+UseSerialGC"
+# Netty's buffer-leak detector samples allocations and records stack traces: 2-6 % of a service's CPU on the
+# request path (docs/benchmarks.md, session 8). The tests run with it on.
+JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled"
 JAVA_OPTS="${SWITCHBOARD_JAVA_OPTS:-$JAVA_OPTS_DEFAULT}"
 
 SERVICES=(engine-sim engine-adapter scheduler-service gateway-service)

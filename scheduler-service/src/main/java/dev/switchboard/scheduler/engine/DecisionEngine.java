@@ -2,6 +2,10 @@ package dev.switchboard.scheduler.engine;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.scheduler.datalayer.LeaseRegistry;
@@ -23,12 +27,25 @@ import dev.switchboard.scheduler.framework.EndpointView;
  * nothing changes between overlay and lease, so results are exactly those of a serial scheduler;
  * with concurrent callers a decision may not yet see the prefix blocks of one finishing at the same
  * moment (index and session updates are atomic per endpoint and per session, not per decision).
+ *
+ * <p><b>Learning after answering.</b> Teaching the index a long prompt touches every block of it (3,200 for a
+ * 200 KB prompt: most of a decision's time), and the answer does not depend on it. A caller may hand
+ * {@link #decide(SchedulingCycle, ScheduleRequest, ClusterSnapshot, Executor)} an executor that runs the lesson
+ * once the answer is written. Every decision first applies the lessons still pending, so a decision made after
+ * another one was answered always sees what it taught.
  */
 public final class DecisionEngine {
     private final PrefixIndex prefixIndex;
     private final LeaseRegistry leases;
     private final SessionTable sessions;
     private final int blockTokens;
+    private final Queue<Lesson> lessons = new ConcurrentLinkedQueue<>();
+    /** Lessons queued and not yet fully applied (applying holds the queue's lock). */
+    private final AtomicInteger pendingLessons = new AtomicInteger();
+
+    /** What a pick teaches the prefix index: the endpoints that will hold the prompt's blocks. */
+    private record Lesson(String decodeId, String prefillId, long[] hashes) {
+    }
 
     /** A decision: the cycle's result and, when it picked, the lease opened for it. */
     public record Outcome(CycleResult result, LeaseRegistry.Lease lease) {
@@ -45,11 +62,22 @@ public final class DecisionEngine {
     }
 
     /**
-     * Decides where {@code request} goes.
+     * Decides where {@code request} goes, and teaches the prefix index at once.
      *
      * @param reported the cluster with adapter reports applied (outstanding counts are added here)
      */
     public Outcome decide(SchedulingCycle cycle, ScheduleRequest request, ClusterSnapshot reported) {
+        return decide(cycle, request, reported, Runnable::run);
+    }
+
+    /**
+     * Decides where {@code request} goes; {@code learning} runs the prefix index's lesson (see the class comment).
+     *
+     * @param reported the cluster with adapter reports applied (outstanding counts are added here)
+     * @param learning runs the lesson of a pick, e.g. after the answer is written
+     */
+    public Outcome decide(SchedulingCycle cycle, ScheduleRequest request, ClusterSnapshot reported, Executor learning) {
+        learnPending();
         long[] hashes = request.blockHashes();
         String sessionEndpoint = sessions.lastEndpoint(request.sessionId());
         LeaseRegistry.Overlay seen = leases.overlayVersioned(reported);
@@ -70,12 +98,31 @@ public final class DecisionEngine {
         }
         String decodeId = picked.decode().endpoint().id();
         // both sides end up holding the prompt's KV (decode receives it from prefill)
-        prefixIndex.stored(decodeId, hashes);
-        if (picked.prefill() != null) {
-            prefixIndex.stored(picked.prefill().endpoint().id(), hashes);
-        }
+        pendingLessons.incrementAndGet();
+        lessons.add(new Lesson(decodeId, picked.prefill() == null ? null : picked.prefill().endpoint().id(), hashes));
+        learning.execute(this::learnPending);
         sessions.served(request.sessionId(), decodeId);
         return new Outcome(result, lease);
+    }
+
+    /** Applies every lesson queued so far, waiting for one another thread is applying. */
+    private void learnPending() {
+        if (pendingLessons.get() == 0) {
+            return;
+        }
+        synchronized (lessons) {
+            Lesson lesson;
+            while ((lesson = lessons.poll()) != null) {
+                try {
+                    prefixIndex.stored(lesson.decodeId(), lesson.hashes());
+                    if (lesson.prefillId() != null) {
+                        prefixIndex.stored(lesson.prefillId(), lesson.hashes());
+                    }
+                } finally {
+                    pendingLessons.decrementAndGet();
+                }
+            }
+        }
     }
 
     private LeaseRegistry.Lease open(ScheduleRequest request, CycleResult.Picked picked, long seenVersion) {

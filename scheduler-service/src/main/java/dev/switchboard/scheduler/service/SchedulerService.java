@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -36,6 +37,7 @@ import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.ProfileRun;
 import dev.switchboard.scheduler.framework.ScoredEndpoint;
 import dev.switchboard.scheduler.observability.TenantGauges;
+import dev.switchboard.support.netty.AfterCurrentTask;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -83,6 +85,9 @@ public class SchedulerService {
     public record DecisionRecord(long atMillis, String requestId, String model, String tenant, int promptTokens,
             String decode, String prefill, int predictedCachedTokens, String reason, List<CandidateScore> candidates) {
     }
+
+    /** Runs the prefix index's lesson of a decision once its answer is written (on the answering event loop). */
+    private final Executor afterAnswer = new AfterCurrentTask();
 
     public SchedulerService(EngineDirectory directory, EndpointReports reports, PrefixIndex prefixIndex, PolicyStore policies,
             SchedulerProperties properties, Clock clock, MeterRegistry meters) {
@@ -165,7 +170,7 @@ public class SchedulerService {
         try {
             // the engine makes decision and lease one step (concurrent requests never both see the same idle
             // endpoint) without a global lock, so decisions run in parallel; only admission's books are serial
-            DecisionEngine.Outcome outcome = engine.decide(policies.cycle(), request, reported);
+            DecisionEngine.Outcome outcome = engine.decide(policies.cycle(), request, reported, afterAnswer);
             synchronized (this) {
                 if (outcome.lease() != null) {
                     admission.dispatched(request);

@@ -1,6 +1,5 @@
 package dev.switchboard.support.netty;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,8 +10,6 @@ import java.util.function.Supplier;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import reactor.netty.http.HttpResources;
-import reactor.netty.resources.LoopResources;
 
 /**
  * One value per Netty event loop, made on first use: here, HTTP clients each with a connection pool of
@@ -28,7 +25,7 @@ import reactor.netty.resources.LoopResources;
 public final class EventLoopLocal<T> {
     private final Supplier<T> create;
     private final Consumer<T> dispose;
-    private final EventExecutor[] loops;
+    private final ServerLoops loops;
     private final T offLoop;
     private final Map<EventLoop, T> byLoop = new ConcurrentHashMap<>();
     private final List<T> created = new CopyOnWriteArrayList<>();
@@ -41,15 +38,17 @@ public final class EventLoopLocal<T> {
      * @param dispose releases a value (by {@link #dispose()})
      */
     public EventLoopLocal(Supplier<T> create, Consumer<T> dispose) {
-        this(HttpResources.get().onServer(LoopResources.DEFAULT_NATIVE), create, dispose);
+        this(ServerLoops.shared(), create, dispose);
     }
 
     EventLoopLocal(EventLoopGroup group, Supplier<T> create, Consumer<T> dispose) {
+        this(new ServerLoops(group), create, dispose);
+    }
+
+    private EventLoopLocal(ServerLoops loops, Supplier<T> create, Consumer<T> dispose) {
         this.create = create;
         this.dispose = dispose;
-        List<EventExecutor> all = new ArrayList<>();
-        group.forEach(all::add);
-        this.loops = all.toArray(EventExecutor[]::new);
+        this.loops = loops;
         this.offLoop = make();
     }
 
@@ -64,12 +63,8 @@ public final class EventLoopLocal<T> {
 
     /** The value of the event loop the calling thread runs, or the shared one off the loops. */
     public T onCurrentLoop() {
-        for (EventExecutor loop : loops) {
-            if (loop.inEventLoop()) {
-                return on((EventLoop) loop);
-            }
-        }
-        return offLoop;
+        EventExecutor loop = loops.current();
+        return loop != null ? on((EventLoop) loop) : offLoop;
     }
 
     /** Releases every value made. */
