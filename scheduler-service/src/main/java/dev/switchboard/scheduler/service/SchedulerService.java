@@ -37,7 +37,6 @@ import dev.switchboard.scheduler.framework.ClusterSnapshot;
 import dev.switchboard.scheduler.framework.ProfileRun;
 import dev.switchboard.scheduler.framework.ScoredEndpoint;
 import dev.switchboard.scheduler.observability.TenantGauges;
-import dev.switchboard.support.netty.AfterCurrentTask;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -85,9 +84,6 @@ public class SchedulerService {
     public record DecisionRecord(long atMillis, String requestId, String model, String tenant, int promptTokens,
             String decode, String prefill, int predictedCachedTokens, String reason, List<CandidateScore> candidates) {
     }
-
-    /** Runs the prefix index's lesson of a decision once its answer is written (on the answering event loop). */
-    private final Executor afterAnswer = new AfterCurrentTask();
 
     public SchedulerService(EngineDirectory directory, EndpointReports reports, PrefixIndex prefixIndex, PolicyStore policies,
             SchedulerProperties properties, Clock clock, MeterRegistry meters) {
@@ -157,20 +153,23 @@ public class SchedulerService {
             QueuedRequest ticket = queued.ticket();
             return sink.asMono().doOnCancel(() -> leaveQueue(ticket));
         }
-        return Mono.fromCallable(() -> decide(request, explain, reported));
+        // an HTTP exchange runs the prefix index's lesson after writing the answer (AfterResponse); elsewhere, at once
+        return Mono.deferContextual(context -> Mono.fromCallable(() -> decide(request, explain, reported,
+                context.<Executor>getOrDefault(AfterResponse.CONTEXT_KEY, Runnable::run))));
     }
 
     /**
      * Runs the cycle for an admitted request and opens its lease (throws if nowhere to go).
      *
      * @param reported the cluster with adapter reports applied, as admission saw it
+     * @param learning  runs the decision's prefix-index lesson
      */
-    private ScheduleDecision decide(ScheduleRequest request, boolean explain, ClusterSnapshot reported) {
+    private ScheduleDecision decide(ScheduleRequest request, boolean explain, ClusterSnapshot reported, Executor learning) {
         long start = System.nanoTime();
         try {
             // the engine makes decision and lease one step (concurrent requests never both see the same idle
             // endpoint) without a global lock, so decisions run in parallel; only admission's books are serial
-            DecisionEngine.Outcome outcome = engine.decide(policies.cycle(), request, reported, afterAnswer);
+            DecisionEngine.Outcome outcome = engine.decide(policies.cycle(), request, reported, learning);
             synchronized (this) {
                 if (outcome.lease() != null) {
                     admission.dispatched(request);
@@ -264,7 +263,7 @@ public class SchedulerService {
                         .record(clock.millis() - next.enqueuedAtMillis(), TimeUnit.MILLISECONDS);
                 ScheduleRequest request = next.request();
                 try {
-                    ScheduleDecision decision = decide(request, waiter.explain(), reported);
+                    ScheduleDecision decision = decide(request, waiter.explain(), reported, Runnable::run);
                     answers.add(() -> waiter.sink().tryEmitValue(decision));
                 } catch (SchedulingRejectedException e) {
                     answers.add(() -> waiter.sink().tryEmitError(e));

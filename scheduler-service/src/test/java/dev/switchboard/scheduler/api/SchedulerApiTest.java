@@ -80,6 +80,12 @@ class SchedulerApiTest {
         ScheduleDecision d1 = http.post().uri("/v1/schedule").bodyValue(first).exchange()
                 .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
         assertThat(d1.predictedCachedTokens()).isZero();
+        // the decision teaches the index once its answer is written, without waiting for another decision
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (prefixIndex.matchedBlocks(d1.decode().id(), hashes) < 300 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(prefixIndex.matchedBlocks(d1.decode().id(), hashes)).isEqualTo(300);
         ScheduleRequest again = new ScheduleRequest("p2", "llama-3-8b", "t", 0, 4800, 10, hashes, "", true, List.of());
         ScheduleDecision d2 = http.post().uri("/v1/schedule?explain=true").bodyValue(again).exchange()
                 .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();

@@ -1,5 +1,6 @@
 package dev.switchboard.support.netty;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,8 @@ import java.util.function.Supplier;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import reactor.netty.http.HttpResources;
+import reactor.netty.resources.LoopResources;
 
 /**
  * One value per Netty event loop, made on first use: here, HTTP clients each with a connection pool of
@@ -25,7 +28,7 @@ import io.netty.util.concurrent.EventExecutor;
 public final class EventLoopLocal<T> {
     private final Supplier<T> create;
     private final Consumer<T> dispose;
-    private final ServerLoops loops;
+    private final EventExecutor[] loops;
     private final T offLoop;
     private final Map<EventLoop, T> byLoop = new ConcurrentHashMap<>();
     private final List<T> created = new CopyOnWriteArrayList<>();
@@ -38,17 +41,15 @@ public final class EventLoopLocal<T> {
      * @param dispose releases a value (by {@link #dispose()})
      */
     public EventLoopLocal(Supplier<T> create, Consumer<T> dispose) {
-        this(ServerLoops.shared(), create, dispose);
+        this(HttpResources.get().onServer(LoopResources.DEFAULT_NATIVE), create, dispose);
     }
 
     EventLoopLocal(EventLoopGroup group, Supplier<T> create, Consumer<T> dispose) {
-        this(new ServerLoops(group), create, dispose);
-    }
-
-    private EventLoopLocal(ServerLoops loops, Supplier<T> create, Consumer<T> dispose) {
         this.create = create;
         this.dispose = dispose;
-        this.loops = loops;
+        List<EventExecutor> all = new ArrayList<>();
+        group.forEach(all::add);
+        this.loops = all.toArray(EventExecutor[]::new);
         this.offLoop = make();
     }
 
@@ -63,8 +64,12 @@ public final class EventLoopLocal<T> {
 
     /** The value of the event loop the calling thread runs, or the shared one off the loops. */
     public T onCurrentLoop() {
-        EventExecutor loop = loops.current();
-        return loop != null ? on((EventLoop) loop) : offLoop;
+        for (EventExecutor loop : loops) {
+            if (loop.inEventLoop()) {
+                return on((EventLoop) loop);
+            }
+        }
+        return offLoop;
     }
 
     /** Releases every value made. */
