@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
 public class AfterResponseFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!exchange.getRequest().getPath().value().equals("/v1/schedule")) {
+        if (!exchange.getRequest().getPath().value().equals(ScheduleController.SCHEDULE_PATH)) {
             return chain.filter(exchange);
         }
         AfterResponse after = new AfterResponse();

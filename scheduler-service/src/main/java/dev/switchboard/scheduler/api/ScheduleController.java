@@ -28,6 +28,9 @@ import dev.switchboard.scheduler.service.SchedulingRejectedException;
 /** The scheduler's API for gateways. */
 @RestController
 public class ScheduleController {
+    /** Where gateways ask for decisions. */
+    public static final String SCHEDULE_PATH = "/v1/schedule";
+
     private final SchedulerService scheduler;
 
     public ScheduleController(SchedulerService scheduler) {
@@ -35,7 +38,7 @@ public class ScheduleController {
     }
 
     /** Decides where one request goes and opens its lease; {@code explain=true} adds per-candidate scores. */
-    @PostMapping("/v1/schedule")
+    @PostMapping(SCHEDULE_PATH)
     public reactor.core.publisher.Mono<ScheduleDecision> schedule(@RequestBody ScheduleRequest request,
             @RequestParam(name = "explain", defaultValue = "false") boolean explain) {
         return scheduler.schedule(request, explain);

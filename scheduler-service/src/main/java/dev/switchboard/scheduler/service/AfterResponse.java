@@ -33,15 +33,15 @@ public final class AfterResponse implements Executor {
         task.run();
     }
 
-    /** Runs the queued work (the response is written, or the exchange failed or was cancelled). */
+    /** Runs the queued work once (the response is written, or the exchange failed or was cancelled). */
     public void run() {
-        List<Runnable> queued;
         synchronized (this) {
-            done = true;
-            queued = new ArrayList<>(work);
-            work.clear();
+            if (done) {
+                return;
+            }
+            done = true; // from now on nothing is added to work
         }
-        for (Runnable task : queued) {
+        for (Runnable task : work) {
             try {
                 task.run();
             } catch (RuntimeException e) {
