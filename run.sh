@@ -16,7 +16,10 @@ LOGS="$ROOT/logs"
 STARTUP_TIMEOUT_SECONDS="${SWITCHBOARD_STARTUP_TIMEOUT:-120}"
 # Netty's buffer-leak detector samples allocations and records stack traces: 2-6 % of a service's CPU on the
 # request path (docs/benchmarks.md, session 8). The tests run with it on.
-JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled"
+# One Reactor Netty event loop per service: the four services share this machine's cores, and Reactor's
+# default (one loop per core, at least four) gives each of them four loops that hand work to one another; one
+# loop costs about 15 % less CPU per request here (docs/benchmarks.md, session 9); a service on its own host keeps the default.
+JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -Dreactor.netty.ioWorkerCount=1"
 JAVA_OPTS="${SWITCHBOARD_JAVA_OPTS:-$JAVA_OPTS_DEFAULT}"
 
 SERVICES=(engine-sim engine-adapter scheduler-service gateway-service)
