@@ -155,18 +155,25 @@ public record AdapterProperties(
      * @param heartbeatInterval a subscriber that was sent nothing for this long gets a heartbeat
      * @param subscriberBuffer  KV and lifecycle events queued for one slow subscriber before it is
      *                          disconnected (load reports are never queued: a slow subscriber gets the latest)
+     * @param kvLinger          how long a KV event may wait for others to share one write to a subscriber
+     *                          (0 = none); a busy engine publishes hundreds of batches a second, and every
+     *                          write costs a wake-up here and in the scheduler. At most 1 s.
      */
-    public record Events(@DefaultValue("5s") Duration heartbeatInterval, @DefaultValue("4096") int subscriberBuffer) {
+    public record Events(@DefaultValue("5s") Duration heartbeatInterval, @DefaultValue("4096") int subscriberBuffer,
+            @DefaultValue("10ms") Duration kvLinger) {
         public Events {
             requirePositive(PREFIX + ".events.heartbeat-interval", heartbeatInterval);
             if (subscriberBuffer < 16) {
                 throw new IllegalArgumentException(PREFIX + ".events.subscriber-buffer must be at least 16, but was "
                         + subscriberBuffer);
             }
+            if (kvLinger == null || kvLinger.isNegative() || kvLinger.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException(PREFIX + ".events.kv-linger must be between 0 and 1s, but was " + kvLinger);
+            }
         }
 
         static Events defaults() {
-            return new Events(Duration.ofSeconds(5), 4096);
+            return new Events(Duration.ofSeconds(5), 4096, Duration.ofMillis(10));
         }
     }
 

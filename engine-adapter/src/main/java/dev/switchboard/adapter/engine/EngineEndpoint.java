@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.codec.ServerSentEvent;
 
 import dev.switchboard.adapter.AdapterProperties;
 import dev.switchboard.adapter.events.EventHub;
@@ -222,9 +221,10 @@ public final class EngineEndpoint {
      * The event stream: {@code state} first (once the descriptor is known); then, when the engine
      * publishes Switchboard-space block hashes, one {@code kv} batch with every block it holds now
      * (a cache reset followed by the stored blocks), so a scheduler that (re)starts, or a second
-     * replica, learns the engine's cache without waiting for new traffic; then live events.
+     * replica, learns the engine's cache without waiting for new traffic; then live events. Each
+     * element is one or more whole {@code text/event-stream} frames.
      */
-    public Flux<ServerSentEvent<String>> events() {
+    public Flux<byte[]> events() {
         return resolved().flatMapMany(d -> {
             synchronized (lock) {
                 KvEventBatch snapshot = null;

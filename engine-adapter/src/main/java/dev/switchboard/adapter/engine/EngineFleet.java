@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import dev.switchboard.adapter.AdapterProperties;
 import dev.switchboard.adapter.events.EventHub;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The endpoints of every engine this adapter fronts, in configuration order. */
@@ -16,7 +17,8 @@ public final class EngineFleet {
 
     public EngineFleet(AdapterProperties properties, Clock clock, JsonMapper json) {
         for (AdapterProperties.Engine engine : properties.engines()) {
-            EventHub hub = new EventHub(json, properties.events().subscriberBuffer(), System::nanoTime);
+            EventHub hub = new EventHub(json, properties.events().subscriberBuffer(), System::nanoTime,
+                    properties.events().kvLinger(), Schedulers.parallel());
             byId.put(engine.endpointId(), new EngineEndpoint(engine, clock, hub));
         }
     }

@@ -1,14 +1,17 @@
 package dev.switchboard.adapter.events;
 
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
-import org.springframework.http.codec.ServerSentEvent;
-
 import dev.switchboard.contract.wire.AdapterEvents;
 import reactor.core.publisher.FluxSink;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * One subscriber's outbox. Offers never block and never wait for the subscriber: load reports are
@@ -17,18 +20,30 @@ import reactor.core.publisher.FluxSink;
  * queue overflows is disconnected (every discarded event counted), so it reconnects, gets the full
  * state again and sees the gap in the KV batch sequence. Emission follows the subscriber's demand,
  * which Reactor Netty ties to the socket's writability.
+ *
+ * <p>What is queued when the subscriber can take more leaves as one chunk of frames, so one write
+ * carries it. KV events may <em>linger</em>: the first one waits up to the linger delay for others to
+ * join it (a busy engine publishes a batch per scheduler step, hundreds a second, and each write and
+ * flush costs a wake-up here and in the scheduler); any other event sends them at once, in order.
  */
 final class EventChannel {
+    /** A chunk grows past this only by a single large frame (a reconnect's KV snapshot). */
+    static final int MAX_CHUNK_BYTES = 64 * 1024;
+    static final SseFrame HEARTBEAT = SseFrame.of(AdapterEvents.HEARTBEAT, new byte[0]);
+
     private final int capacity;
     private final Consumer<String> dropCounter;
     private final Runnable onClose;
     private final LongSupplier nanoTime;
-    private final ArrayDeque<ServerSentEvent<String>> ordered = new ArrayDeque<>();
+    private final long lingerNanos;
+    private final Scheduler timer;
+    private final ArrayDeque<SseFrame> ordered = new ArrayDeque<>();
     private final AtomicInteger wip = new AtomicInteger();
-    private ServerSentEvent<String> pendingLoad;
+    private SseFrame pendingLoad;
     private boolean pendingHeartbeat;
+    private boolean lingering;
     private boolean overflowed;
-    private volatile FluxSink<ServerSentEvent<String>> sink;
+    private volatile FluxSink<byte[]> sink;
     private volatile boolean closed;
     private volatile long lastSentNanos;
 
@@ -37,42 +52,75 @@ final class EventChannel {
      * @param dropCounter called with the event type of every event dropped for this subscriber
      * @param onClose     called once when the channel ends (subscriber gone, overflow or shutdown)
      * @param nanoTime    monotonic time source (for heartbeats)
+     * @param kvLinger    how long a KV event may wait for others to share its write; zero sends each at once
+     * @param timer       runs the end of a linger
      */
-    EventChannel(int capacity, Consumer<String> dropCounter, Runnable onClose, LongSupplier nanoTime) {
+    EventChannel(int capacity, Consumer<String> dropCounter, Runnable onClose, LongSupplier nanoTime, Duration kvLinger,
+            Scheduler timer) {
         this.capacity = capacity;
         this.dropCounter = dropCounter;
         this.onClose = onClose;
         this.nanoTime = nanoTime;
+        this.lingerNanos = kvLinger.toNanos();
+        this.timer = timer;
         this.lastSentNanos = nanoTime.getAsLong();
     }
 
-    void attach(FluxSink<ServerSentEvent<String>> sink) {
+    void attach(FluxSink<byte[]> sink) {
         this.sink = sink;
         sink.onRequest(n -> drain());
         sink.onDispose(this::closed);
         drain();
     }
 
-    /** Queues a state, KV or lifecycle event; returns false if the channel is closed. */
-    boolean offerOrdered(ServerSentEvent<String> event) {
+    /** Queues a state or lifecycle event and sends what is queued; returns false if the channel is closed. */
+    boolean offerOrdered(SseFrame frame) {
+        return offer(frame, false);
+    }
+
+    /** Queues a KV event, sent within the linger delay; returns false if the channel is closed. */
+    boolean offerKv(SseFrame frame) {
+        return offer(frame, lingerNanos > 0);
+    }
+
+    private boolean offer(SseFrame frame, boolean linger) {
+        boolean startLinger;
         synchronized (this) {
             if (closed || overflowed) {
-                dropCounter.accept(event.event());
+                dropCounter.accept(frame.type());
                 return false;
             }
             if (ordered.size() >= capacity) {
                 overflowed = true;
-                dropCounter.accept(event.event());
+                dropCounter.accept(frame.type());
+                linger = false; // the subscriber is disconnected now
             } else {
-                ordered.addLast(event);
+                ordered.addLast(frame);
+            }
+            startLinger = linger && !lingering;
+            lingering = linger; // any other event takes the lingering ones with it
+        }
+        if (!linger) {
+            drain();
+        } else if (startLinger) {
+            try {
+                timer.schedule(this::lingerEnded, lingerNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
+                lingerEnded();
             }
         }
-        drain();
         return true;
     }
 
+    private void lingerEnded() {
+        synchronized (this) {
+            lingering = false;
+        }
+        drain();
+    }
+
     /** Replaces the pending load report, if any (counted as dropped). */
-    void offerLoad(ServerSentEvent<String> event) {
+    void offerLoad(SseFrame frame) {
         synchronized (this) {
             if (closed || overflowed) {
                 return;
@@ -80,7 +128,7 @@ final class EventChannel {
             if (pendingLoad != null) {
                 dropCounter.accept(AdapterEvents.LOAD);
             }
-            pendingLoad = event;
+            pendingLoad = frame;
         }
         drain();
     }
@@ -98,7 +146,7 @@ final class EventChannel {
 
     /** Ends the stream (adapter shutting down). */
     void complete() {
-        FluxSink<ServerSentEvent<String>> s = sink;
+        FluxSink<byte[]> s = sink;
         if (s != null) {
             s.complete();
         }
@@ -115,7 +163,7 @@ final class EventChannel {
         }
         int missed = 1;
         do {
-            FluxSink<ServerSentEvent<String>> s = sink;
+            FluxSink<byte[]> s = sink;
             if (s != null) {
                 if (overflowedAndDiscard()) {
                     s.complete();
@@ -123,7 +171,7 @@ final class EventChannel {
                     return;
                 }
                 while (s.requestedFromDownstream() > 0 && !s.isCancelled()) {
-                    ServerSentEvent<String> next = poll();
+                    byte[] next = nextChunk();
                     if (next == null) {
                         break;
                     }
@@ -140,8 +188,8 @@ final class EventChannel {
             if (!overflowed) {
                 return false;
             }
-            for (ServerSentEvent<String> e : ordered) {
-                dropCounter.accept(e.event());
+            for (SseFrame f : ordered) {
+                dropCounter.accept(f.type());
             }
             ordered.clear();
             if (pendingLoad != null) {
@@ -152,21 +200,35 @@ final class EventChannel {
         }
     }
 
-    private synchronized ServerSentEvent<String> poll() {
-        ServerSentEvent<String> e = ordered.pollFirst();
-        if (e != null) {
-            return e;
+    /**
+     * The queued events in order, then the pending load report, as one chunk of frames; the heartbeat only
+     * when there is nothing else. Null when nothing may be sent (nothing queued, or KV events lingering).
+     */
+    private synchronized byte[] nextChunk() {
+        if (lingering && pendingLoad == null && !pendingHeartbeat) {
+            return null;
         }
-        if (pendingLoad != null) {
-            e = pendingLoad;
+        lingering = false;
+        ByteArrayOutputStream chunk = null;
+        while (!ordered.isEmpty() && (chunk == null || chunk.size() + ordered.peekFirst().bytes().length <= MAX_CHUNK_BYTES)) {
+            chunk = append(chunk, ordered.pollFirst());
+        }
+        if (ordered.isEmpty() && pendingLoad != null
+                && (chunk == null || chunk.size() + pendingLoad.bytes().length <= MAX_CHUNK_BYTES)) {
+            chunk = append(chunk, pendingLoad);
             pendingLoad = null;
-            return e;
         }
-        if (pendingHeartbeat) {
-            pendingHeartbeat = false;
-            return ServerSentEvent.<String>builder().event(AdapterEvents.HEARTBEAT).data("").build();
+        if (chunk == null && pendingHeartbeat) {
+            chunk = append(null, HEARTBEAT);
         }
-        return null;
+        pendingHeartbeat = false;
+        return chunk == null ? null : chunk.toByteArray();
+    }
+
+    private static ByteArrayOutputStream append(ByteArrayOutputStream chunk, SseFrame frame) {
+        ByteArrayOutputStream out = chunk != null ? chunk : new ByteArrayOutputStream(Math.max(frame.bytes().length, 512));
+        out.writeBytes(frame.bytes());
+        return out;
     }
 
     private void closed() {

@@ -8,20 +8,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
-import org.springframework.http.codec.ServerSentEvent;
-
 import dev.switchboard.contract.wire.AdapterEvents;
 import dev.switchboard.contract.wire.EndpointState;
 import dev.switchboard.contract.wire.KvEventBatch;
 import dev.switchboard.contract.wire.LifecycleEvent;
 import dev.switchboard.contract.wire.LoadReport;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Fan-out of one endpoint's events to any number of event-stream subscribers
- * ({@link AdapterEvents}). Each event is serialised to JSON once and shared by all subscribers; each
- * subscriber has its own {@link EventChannel}, so a slow one never blocks the others or the publisher.
+ * ({@link AdapterEvents}), as chunks of {@code text/event-stream} bytes. Each event is serialised and
+ * framed once and shared by all subscribers; each subscriber has its own {@link EventChannel}, so a slow
+ * one never blocks the others or the publisher.
  *
  * <p>Callers serialise {@code publish*} and {@link #subscribe} on one lock (the endpoint's), which is
  * what makes the {@code state} event a subscriber receives first consistent with what follows it.
@@ -30,13 +30,23 @@ public final class EventHub {
     private final JsonMapper json;
     private final int capacity;
     private final LongSupplier nanoTime;
+    private final Duration kvLinger;
+    private final Scheduler timer;
     private final List<EventChannel> channels = new CopyOnWriteArrayList<>();
     private final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
 
-    public EventHub(JsonMapper json, int subscriberBuffer, LongSupplier nanoTime) {
+    /**
+     * @param subscriberBuffer KV and lifecycle events queued for one subscriber before it is disconnected
+     * @param nanoTime         monotonic time source (for heartbeats)
+     * @param kvLinger         how long a KV event may wait for others to share its write (zero: none)
+     * @param timer            ends the lingers
+     */
+    public EventHub(JsonMapper json, int subscriberBuffer, LongSupplier nanoTime, Duration kvLinger, Scheduler timer) {
         this.json = json;
         this.capacity = subscriberBuffer;
         this.nanoTime = nanoTime;
+        this.kvLinger = kvLinger;
+        this.timer = timer;
         for (String type : List.of(AdapterEvents.STATE, AdapterEvents.LOAD, AdapterEvents.KV, AdapterEvents.LIFECYCLE)) {
             drops.put(type, new LongAdder());
         }
@@ -46,14 +56,15 @@ public final class EventHub {
      * A new subscriber whose first event is {@code state}. The channel is registered before this returns,
      * so nothing published after the state snapshot is missed. Call with the endpoint lock held.
      */
-    public Flux<ServerSentEvent<String>> subscribe(EndpointState state) {
+    public Flux<byte[]> subscribe(EndpointState state) {
         return subscribe(state, null);
     }
 
     /** As {@link #subscribe(EndpointState)}, with {@code kvSnapshot} (if not null) sent right after {@code state}. */
-    public Flux<ServerSentEvent<String>> subscribe(EndpointState state, KvEventBatch kvSnapshot) {
+    public Flux<byte[]> subscribe(EndpointState state, KvEventBatch kvSnapshot) {
         EventChannel[] holder = new EventChannel[1];
-        EventChannel channel = new EventChannel(capacity, this::countDrop, () -> channels.remove(holder[0]), nanoTime);
+        EventChannel channel = new EventChannel(capacity, this::countDrop, () -> channels.remove(holder[0]), nanoTime, kvLinger,
+                timer);
         holder[0] = channel;
         channel.offerOrdered(event(AdapterEvents.STATE, state));
         if (kvSnapshot != null) {
@@ -68,17 +79,17 @@ public final class EventHub {
         if (channels.isEmpty()) {
             return;
         }
-        ServerSentEvent<String> e = event(AdapterEvents.LOAD, report);
+        SseFrame e = event(AdapterEvents.LOAD, report);
         channels.forEach(c -> c.offerLoad(e));
     }
 
-    /** Publishes a KV event batch (queued per subscriber). */
+    /** Publishes a KV event batch (queued per subscriber, sent within the linger delay). */
     public void publishKv(KvEventBatch batch) {
         if (channels.isEmpty()) {
             return;
         }
-        ServerSentEvent<String> e = event(AdapterEvents.KV, batch);
-        channels.forEach(c -> c.offerOrdered(e));
+        SseFrame e = event(AdapterEvents.KV, batch);
+        channels.forEach(c -> c.offerKv(e));
     }
 
     /** Publishes a lifecycle change (queued per subscriber). */
@@ -86,7 +97,7 @@ public final class EventHub {
         if (channels.isEmpty()) {
             return;
         }
-        ServerSentEvent<String> e = event(AdapterEvents.LIFECYCLE, lifecycle);
+        SseFrame e = event(AdapterEvents.LIFECYCLE, lifecycle);
         channels.forEach(c -> c.offerOrdered(e));
     }
 
@@ -116,7 +127,7 @@ public final class EventHub {
         drops.computeIfAbsent(type, t -> new LongAdder()).increment();
     }
 
-    private ServerSentEvent<String> event(String type, Object data) {
-        return ServerSentEvent.<String>builder().event(type).data(json.writeValueAsString(data)).build();
+    private SseFrame event(String type, Object data) {
+        return SseFrame.of(type, json.writeValueAsBytes(data));
     }
 }

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
 
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
@@ -63,7 +64,7 @@ public final class EngineProxy implements BiFunction<HttpServerRequest, HttpServ
                 .GET(AdapterEvents.PATH, request -> ServerResponse.ok()
                         .contentType(MediaType.TEXT_EVENT_STREAM)
                         .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                        .body(BodyInserters.fromServerSentEvents(endpoint.events())))
+                        .body(BodyInserters.fromDataBuffers(endpoint.events().map(DefaultDataBufferFactory.sharedInstance::wrap))))
                 .build();
         this.routes = new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(functions, HandlerStrategies.withDefaults()));
     }

@@ -22,6 +22,7 @@ import dev.switchboard.adapter.AdapterProperties;
 import dev.switchboard.adapter.engine.EngineEndpoint;
 import dev.switchboard.adapter.engine.EngineFleet;
 import dev.switchboard.adapter.support.Engines;
+import dev.switchboard.adapter.support.SseChunks;
 import dev.switchboard.adapter.support.FakeEngine;
 import dev.switchboard.contract.EngineKind;
 import dev.switchboard.contract.EngineRole;
@@ -70,7 +71,8 @@ class ZmqKvEventSubscriberTest {
         endpoint.resolve(endpoint.config().descriptor(EngineKind.VLLM, 16, 0, 0, "unknown", 1, 0));
         List<KvEventBatch> received = new CopyOnWriteArrayList<>();
         stream = endpoint.events()
-                .filter(e -> AdapterEvents.KV.equals(e.event()))
+                .flatMapIterable(chunk -> SseChunks.decode(List.of(chunk))) // a chunk holds whole frames
+                .filter(e -> AdapterEvents.KV.equals(e.type()))
                 .map(e -> AdapterJson.MAPPER.readValue(e.data(), KvEventBatch.class))
                 .subscribe(received::add);
         subscriber = new ZmqKvEventSubscriber(endpoint, new MsgpackKvEventDecoder(KvEvent.HashSpace.ENGINE));
