@@ -42,6 +42,7 @@ final class EventChannel {
     private SseFrame pendingLoad;
     private boolean pendingHeartbeat;
     private boolean lingering;
+    private boolean lingerOver;
     private boolean overflowed;
     private volatile FluxSink<byte[]> sink;
     private volatile boolean closed;
@@ -114,7 +115,7 @@ final class EventChannel {
 
     private void lingerEnded() {
         synchronized (this) {
-            lingering = false;
+            lingerOver = true; // sends what waits even if a new KV event started another linger meanwhile
         }
         drain();
     }
@@ -205,10 +206,11 @@ final class EventChannel {
      * when there is nothing else. Null when nothing may be sent (nothing queued, or KV events lingering).
      */
     private synchronized byte[] nextChunk() {
-        if (lingering && pendingLoad == null && !pendingHeartbeat) {
+        if (lingering && !lingerOver && pendingLoad == null && !pendingHeartbeat) {
             return null;
         }
         lingering = false;
+        lingerOver = false;
         ByteArrayOutputStream chunk = null;
         while (!ordered.isEmpty() && (chunk == null || chunk.size() + ordered.peekFirst().bytes().length <= MAX_CHUNK_BYTES)) {
             chunk = append(chunk, ordered.pollFirst());
