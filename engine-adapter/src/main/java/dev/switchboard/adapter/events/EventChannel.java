@@ -1,8 +1,9 @@
 package dev.switchboard.adapter.events;
 
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -211,26 +212,42 @@ final class EventChannel {
         }
         lingering = false;
         lingerOver = false;
-        ByteArrayOutputStream chunk = null;
-        while (!ordered.isEmpty() && (chunk == null || chunk.size() + ordered.peekFirst().bytes().length <= MAX_CHUNK_BYTES)) {
-            chunk = append(chunk, ordered.pollFirst());
+        List<SseFrame> frames = new ArrayList<>();
+        int size = 0;
+        while (!ordered.isEmpty() && (frames.isEmpty() || size + ordered.peekFirst().bytes().length <= MAX_CHUNK_BYTES)) {
+            size += add(frames, ordered.pollFirst());
         }
-        if (ordered.isEmpty() && pendingLoad != null
-                && (chunk == null || chunk.size() + pendingLoad.bytes().length <= MAX_CHUNK_BYTES)) {
-            chunk = append(chunk, pendingLoad);
+        if (ordered.isEmpty() && pendingLoad != null && (frames.isEmpty() || size + pendingLoad.bytes().length <= MAX_CHUNK_BYTES)) {
+            size += add(frames, pendingLoad);
             pendingLoad = null;
         }
-        if (chunk == null && pendingHeartbeat) {
-            chunk = append(null, HEARTBEAT);
+        if (frames.isEmpty() && pendingHeartbeat) {
+            size += add(frames, HEARTBEAT);
         }
         pendingHeartbeat = false;
-        return chunk == null ? null : chunk.toByteArray();
+        return join(frames, size);
     }
 
-    private static ByteArrayOutputStream append(ByteArrayOutputStream chunk, SseFrame frame) {
-        ByteArrayOutputStream out = chunk != null ? chunk : new ByteArrayOutputStream(Math.max(frame.bytes().length, 512));
-        out.writeBytes(frame.bytes());
-        return out;
+    private static int add(List<SseFrame> frames, SseFrame frame) {
+        frames.add(frame);
+        return frame.bytes().length;
+    }
+
+    /** One frame is sent as it is (frames are shared and never written to); several are copied into one array. */
+    private static byte[] join(List<SseFrame> frames, int size) {
+        if (frames.isEmpty()) {
+            return null;
+        }
+        if (frames.size() == 1) {
+            return frames.get(0).bytes();
+        }
+        byte[] chunk = new byte[size];
+        int at = 0;
+        for (SseFrame frame : frames) {
+            System.arraycopy(frame.bytes(), 0, chunk, at, frame.bytes().length);
+            at += frame.bytes().length;
+        }
+        return chunk;
     }
 
     private void closed() {
