@@ -1,22 +1,20 @@
 package dev.switchboard.gateway.lb;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.observation.ObservationRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.cloud.client.loadbalancer.reactive.ReactorLoadBalancerExchangeFilterFunction;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ClientHttpConnector;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.client.ClientResponse;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.switchboard.contract.MetadataKeys;
 import dev.switchboard.contract.wire.ApiError;
@@ -30,31 +28,35 @@ import dev.switchboard.support.netty.EventLoopLocal;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * HTTP client of the scheduler service. Scheduler instances come from discovery
- * ({@value MetadataKeys#SCHEDULER_SERVICE}) through Spring Cloud LoadBalancer; connections are
- * pooled and kept alive by Reactor Netty, in pools of the client's own (see {@link #connectionPool}), one
- * per event loop (see {@link EventLoopLocal}): a decision is asked for on the loop that handles the request,
- * and its answer comes back on that loop, where the request is then routed.
+ * ({@value MetadataKeys#SCHEDULER_SERVICE}) through Spring Cloud LoadBalancer (its {@link ReactiveLoadBalancer}
+ * for that service picks the instance of every call); calls go out on Reactor Netty's {@link HttpClient}
+ * directly, over kept-alive connections in pools of the client's own (see {@link #connectionPool}), one per
+ * event loop (see {@link EventLoopLocal}): a decision is asked for on the loop that handles the request, and its
+ * answer comes back on that loop, where the request is then routed. Bodies are encoded and decoded with the
+ * application's {@link ObjectMapper}. A WebClient did the same with several times the CPU and about half a
+ * millisecond more per decision, on the critical path of every request (docs/benchmarks.md, session 10).
  */
 @Component
 public class SchedulerClient implements DisposableBean {
-    private final WebClient client;
-    private final EventLoopLocal<LoopConnector> connectors;
-    private final GatewayProperties properties;
+    private static final TypeReference<Map<String, Object>> MODEL_LIST = new TypeReference<>() { };
 
+    private final ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers;
+    private final EventLoopLocal<LoopClient> clients;
+    private final ObjectMapper json;
+    private final GatewayProperties properties;
     private final GatewayMetrics metrics;
 
-    public SchedulerClient(WebClient.Builder builder, ReactorLoadBalancerExchangeFilterFunction loadBalancing,
+    public SchedulerClient(ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers, ObjectMapper json,
             GatewayProperties properties, GatewayMetrics metrics) {
-        // no http.client.requests observation: switchboard_gateway_scheduler_seconds times every call
-        this.connectors = new EventLoopLocal<>(() -> LoopConnector.over(connectionPool(properties)), LoopConnector::dispose);
-        ClientHttpConnector onCurrentLoop = (method, uri, request) -> connectors.onCurrentLoop().connector().connect(method,
-                uri, request);
-        this.client = builder.clone().observationRegistry(ObservationRegistry.NOOP)
-                .clientConnector(onCurrentLoop)
-                .baseUrl("http://" + MetadataKeys.SCHEDULER_SERVICE).filter(loadBalancing).build();
+        this.loadBalancers = loadBalancers;
+        this.clients = new EventLoopLocal<>(() -> LoopClient.over(connectionPool(properties)), LoopClient::dispose);
+        this.json = json;
         this.properties = properties;
         this.metrics = metrics;
     }
@@ -79,17 +81,24 @@ public class SchedulerClient implements DisposableBean {
 
     @Override
     public void destroy() {
-        connectors.dispose();
+        clients.dispose();
     }
 
     /** One event loop's connections to the scheduler. */
-    private record LoopConnector(ConnectionProvider pool, ReactorClientHttpConnector connector) {
-        static LoopConnector over(ConnectionProvider pool) {
-            return new LoopConnector(pool, new ReactorClientHttpConnector(HttpClient.create(pool)));
+    private record LoopClient(ConnectionProvider pool, HttpClient http) {
+        static LoopClient over(ConnectionProvider pool) {
+            return new LoopClient(pool, HttpClient.create(pool));
         }
 
         void dispose() {
             pool.dispose();
+        }
+    }
+
+    /** A scheduler's answer: status, {@code Retry-After} and body (empty if none). */
+    private record Answer(int status, String retryAfter, byte[] body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
         }
     }
 
@@ -100,12 +109,14 @@ public class SchedulerClient implements DisposableBean {
      */
     public Mono<ScheduleDecision> schedule(ScheduleRequest request) {
         long start = System.nanoTime();
-        return client.post().uri("/v1/schedule")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(request)
-                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
-                        ? response.bodyToMono(ScheduleDecision.class)
-                        : rejection(response))
+        return Mono.fromCallable(() -> json.writeValueAsBytes(request))
+                .flatMap(body -> call(HttpMethod.POST, "/v1/schedule", body))
+                .map(answer -> {
+                    if (!answer.ok()) {
+                        throw rejection(answer);
+                    }
+                    return json.readValue(answer.body(), ScheduleDecision.class);
+                })
                 .timeout(properties.schedulerTimeout())
                 .onErrorMap(e -> !(e instanceof InvalidRequestException),
                         e -> new SchedulerUnavailableException("the scheduler could not be asked: " + e, e))
@@ -114,35 +125,69 @@ public class SchedulerClient implements DisposableBean {
                         .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     }
 
-    /** Sends a batch of lease completions. */
+    /** Sends a batch of lease completions; errors if the scheduler does not accept them. */
     public Mono<Void> complete(List<LeaseCompletion> completions) {
-        return client.post().uri("/v1/leases/complete")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(completions)
-                .retrieve()
-                .toBodilessEntity()
-                .then();
+        return Mono.fromCallable(() -> json.writeValueAsBytes(completions))
+                .flatMap(body -> call(HttpMethod.POST, "/v1/leases/complete", body))
+                .flatMap(answer -> answer.ok() ? Mono.<Void>empty()
+                        : Mono.error(new SchedulerUnavailableException("the scheduler refused lease completions with "
+                                + answer.status() + ": " + new String(answer.body(), StandardCharsets.UTF_8), null)));
     }
 
     /** Models served by the fleet, in the OpenAI list shape. */
     public Mono<Map<String, Object>> models() {
-        return client.get().uri("/v1/models").retrieve()
-                .bodyToMono(new org.springframework.core.ParameterizedTypeReference<Map<String, Object>>() { })
+        return call(HttpMethod.GET, "/v1/models", null)
+                .map(answer -> {
+                    if (!answer.ok()) {
+                        throw new IllegalStateException("status " + answer.status());
+                    }
+                    return json.readValue(answer.body(), MODEL_LIST);
+                })
                 .timeout(properties.schedulerTimeout())
                 .onErrorMap(e -> !(e instanceof InvalidRequestException),
                         e -> unavailable("The scheduler could not list models: " + e.getMessage()));
     }
 
-    private static Mono<ScheduleDecision> rejection(ClientResponse response) {
-        HttpStatusCode status = response.statusCode();
-        String retryAfter = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
-        return response.bodyToMono(ApiError.Body.class)
-                .onErrorResume(e -> Mono.empty())
-                .switchIfEmpty(Mono.defer(() -> status.is5xxServerError()
-                        ? Mono.error(new SchedulerUnavailableException("the scheduler failed with " + status.value(), null))
-                        : Mono.just(new ApiError("The scheduler refused the request with status " + status.value() + ".",
-                                ApiError.typeForStatus(status.value()), null, null).body())))
-                .flatMap(body -> Mono.error(new InvalidRequestException(status.value(), body.error(), retryAfter)));
+    /** One call to a scheduler instance chosen by the load balancer, on the current event loop's connections. */
+    private Mono<Answer> call(HttpMethod method, String path, byte[] body) {
+        return Mono.from(loadBalancers.getInstance(MetadataKeys.SCHEDULER_SERVICE).choose())
+                .flatMap(chosen -> {
+                    if (!chosen.hasServer()) {
+                        return Mono.error(new SchedulerUnavailableException(
+                                "no instance of " + MetadataKeys.SCHEDULER_SERVICE + " is known", null));
+                    }
+                    HttpClient.RequestSender request = clients.onCurrentLoop().http()
+                            .headers(headers -> {
+                                if (body != null) {
+                                    headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+                                }
+                            })
+                            .request(method)
+                            .uri(chosen.getServer().getUri() + path);
+                    return (body == null ? request : request.send(Mono.just(Unpooled.wrappedBuffer(body))))
+                            .responseSingle((response, content) -> content.asByteArray()
+                                    .defaultIfEmpty(new byte[0])
+                                    .map(bytes -> new Answer(response.status().code(),
+                                            response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), bytes)));
+                });
+    }
+
+    /** The scheduler's refusal as the client's error: its OpenAI error and Retry-After, or a generic one. */
+    private RuntimeException rejection(Answer answer) {
+        ApiError.Body error = null;
+        try {
+            error = answer.body().length == 0 ? null : json.readValue(answer.body(), ApiError.Body.class);
+        } catch (JacksonException e) {
+            // not an OpenAI error: answered below by status alone
+        }
+        if (error == null) {
+            if (answer.status() >= 500) {
+                return new SchedulerUnavailableException("the scheduler failed with " + answer.status(), null);
+            }
+            error = new ApiError("The scheduler refused the request with status " + answer.status() + ".",
+                    ApiError.typeForStatus(answer.status()), null, null).body();
+        }
+        return new InvalidRequestException(answer.status(), error.error(), answer.retryAfter());
     }
 
     private static InvalidRequestException unavailable(String message) {

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Work that one HTTP exchange's answer need not wait for (a decision's prefix-index lesson), collected while
- * the answer is made and run once it has been written: the web filter that opens an exchange puts one in the
+ * the answer is made and run once it has been written: the route that serves a decision puts one in the
  * Reactor context under {@link #CONTEXT_KEY} and calls {@link #run()} when the exchange ends.
  */
 public final class AfterResponse implements Executor {

@@ -18,6 +18,8 @@ import dev.switchboard.contract.wire.ScheduleRequest;
 import dev.switchboard.scheduler.datalayer.EndpointReports;
 import dev.switchboard.scheduler.datalayer.EngineDirectory;
 import dev.switchboard.scheduler.datalayer.PrefixIndex;
+import dev.switchboard.scheduler.service.SchedulerService;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** The scheduler's HTTP API in one shared Spring context, with two static engines and an admin token. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -46,6 +48,10 @@ class SchedulerApiTest {
     EndpointReports reports;
     @Autowired
     PrefixIndex prefixIndex;
+    @Autowired
+    SchedulerService scheduler;
+    @Autowired
+    MeterRegistry meters;
 
     private static ScheduleRequest request(String id) {
         return new ScheduleRequest(id, "llama-3-8b", "t", 0, 100, 10, new long[] {1, 2, 3}, "", true, List.of());
@@ -118,6 +124,66 @@ class SchedulerApiTest {
                 .bodyValue(new ScheduleRequest("x", "gpt-9", "t", 0, 1, 1, null, null, false, null)).exchange()
                 .expectStatus().isNotFound()
                 .expectBody().jsonPath("$.error.code").isEqualTo("model_not_found");
+    }
+
+    /** Requests a gateway should never send still get an OpenAI error with the right status, never a crash. */
+    @Test
+    void badScheduleCallsGetOpenAiErrors() {
+        awaitDiscovery();
+        String valid = "{\"requestId\":\"r\",\"model\":\"llama-3-8b\",\"promptTokens\":10,\"maxTokens\":5}";
+        record Case(String method, String path, String contentType, String body, int status, String code, String message) { }
+        List<Case> cases = List.of(
+                new Case("POST", "/v1/schedule", "application/json", "{\"requestId\":", 400, "invalid_schedule_request", null),
+                new Case("POST", "/v1/schedule", "application/json", "[1,2]", 400, "invalid_schedule_request", null),
+                new Case("POST", "/v1/schedule", "application/json", "", 400, "invalid_schedule_request", "no body"),
+                new Case("POST", "/v1/schedule", "application/json", "{\"requestId\":\"r\",\"model\":\" \"}", 400,
+                        "invalid_schedule_request", "model must not be blank"),
+                new Case("POST", "/v1/schedule", "application/json",
+                        "{\"requestId\":\"r\",\"model\":\"llama-3-8b\",\"promptTokens\":-1}", 400, "invalid_schedule_request",
+                        "promptTokens must be >= 0"),
+                new Case("POST", "/v1/schedule", "text/plain", valid, 415, "unsupported_media_type", "text/plain"),
+                new Case("GET", "/v1/schedule", null, null, 405, "method_not_allowed", null),
+                new Case("POST", "/v1/leases/complete", "application/json", "{\"leaseId\":\"x\"}", 400,
+                        "invalid_schedule_request", null),
+                new Case("PUT", "/v1/leases/complete", "application/json", "[]", 405, "method_not_allowed", null));
+        for (Case c : cases) {
+            var spec = http.method(org.springframework.http.HttpMethod.valueOf(c.method())).uri(c.path());
+            if (c.contentType() != null) {
+                spec.contentType(MediaType.parseMediaType(c.contentType()));
+            }
+            var response = (c.body() == null ? spec : spec.bodyValue(c.body())).exchange()
+                    .expectStatus().isEqualTo(c.status());
+            if (c.status() == 405) {
+                response.expectHeader().valueEquals("Allow", "POST");
+            }
+            response.expectBody().jsonPath("$.error.code").isEqualTo(c.code())
+                    .jsonPath("$.error.type").isEqualTo("invalid_request_error")
+                    .jsonPath("$.error.message").value(m -> {
+                        if (c.message() != null) {
+                            assertThat((String) m).as(c.toString()).contains(c.message());
+                        }
+                    });
+        }
+        // and the valid call still works with a charset in its content type
+        http.post().uri("/v1/schedule").contentType(MediaType.parseMediaType("application/json;charset=UTF-8"))
+                .bodyValue(valid).exchange().expectStatus().isOk().expectBody().jsonPath("$.leaseId").isNotEmpty();
+    }
+
+    @Test
+    void leasesCloseInBatchesAndUnknownLeasesAreCounted() {
+        awaitDiscovery();
+        ScheduleDecision d = http.post().uri("/v1/schedule").bodyValue(request("lease-1")).exchange()
+                .expectStatus().isOk().expectBody(ScheduleDecision.class).returnResult().getResponseBody();
+        String batch = "[{\"leaseId\":\"" + d.leaseId() + "\",\"outcome\":\"SUCCESS\",\"httpStatus\":200,\"promptTokens\":100,"
+                + "\"cachedTokens\":0,\"completionTokens\":10,\"ttftMillis\":3,\"durationMillis\":9},"
+                + "{\"leaseId\":\"never-issued\",\"outcome\":\"FAILED\",\"httpStatus\":502,\"promptTokens\":-1,"
+                + "\"cachedTokens\":-1,\"completionTokens\":-1,\"ttftMillis\":-1,\"durationMillis\":1}]";
+        int openBefore = scheduler.openLeases();
+        double unknownBefore = meters.counter("switchboard_scheduler_lease_completions_unknown").count();
+        http.post().uri("/v1/leases/complete").contentType(MediaType.APPLICATION_JSON).bodyValue(batch).exchange()
+                .expectStatus().isAccepted();
+        assertThat(scheduler.openLeases()).isEqualTo(openBefore - 1);
+        assertThat(meters.counter("switchboard_scheduler_lease_completions_unknown").count()).isEqualTo(unknownBefore + 1);
     }
 
     @Test
