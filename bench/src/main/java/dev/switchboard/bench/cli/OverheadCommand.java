@@ -14,9 +14,9 @@ import java.util.concurrent.Callable;
 
 import dev.switchboard.bench.live.Endpoints;
 import dev.switchboard.bench.live.LiveRunner;
-import dev.switchboard.bench.overhead.JitWatch;
 import dev.switchboard.bench.overhead.NginxProxy;
 import dev.switchboard.bench.overhead.OverheadRunner;
+import dev.switchboard.bench.overhead.ServiceWatch;
 import dev.switchboard.bench.report.BenchReport;
 import dev.switchboard.bench.report.OverheadPoint;
 import picocli.CommandLine.Command;
@@ -76,7 +76,8 @@ public final class OverheadCommand implements Callable<Integer> {
     @Option(names = "--jit-watch", paramLabel = "URL", split = ",",
             description = "Prometheus endpoints of the services under test (e.g. http://127.0.0.1:8080/actuator/prometheus). "
                     + "Warm-up then repeats rounds at the first rate until their JIT compilers together spend at most "
-                    + "--jit-quiet per second, and every run reports their JIT time.")
+                    + "--jit-quiet per second, and every run reports their JIT time and each process's CPU time per request "
+                    + "(from process_cpu_time_ns_total; the load generator's own from its JVM).")
     List<URI> jitWatch;
 
     @Option(names = "--jit-quiet", paramLabel = "MS", defaultValue = "20",
@@ -104,6 +105,11 @@ public final class OverheadCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the prompt texts (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--timeline", paramLabel = "DIR",
+            description = "Also write every request of every run to DIR/<path>-<rate>.csv (sent_ms,ttft_ms,e2e_ms,error; "
+                    + "sent_ms after the run's start), to find when a path stalled.")
+    Path timeline;
+
     @Mixin
     ReportOptions output;
 
@@ -116,6 +122,7 @@ public final class OverheadCommand implements Callable<Integer> {
         }
         Optional<Path> nginxBinary = nginxBinary();
         OverheadRunner.Settings settings = settings();
+        Path timelineDir = timelineDir();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         NginxProxy proxy = null;
@@ -131,7 +138,7 @@ public final class OverheadCommand implements Callable<Integer> {
                     targets.stream().map(t -> t.path() + " " + t.baseUrl()).toList(), rates, duration, promptTokens,
                     outputTokens, settings.model());
             err.flush();
-            OverheadRunner.Result result = new OverheadRunner(steadyWarmup()).run(targets, settings, out);
+            OverheadRunner.Result result = new OverheadRunner(steadyWarmup(), timelineDir).run(targets, settings, out);
             out.println();
             out.printf(Locale.ROOT, "%-8s %8s %9s %9s %9s %9s %13s %13s%n", "path", "req/s", "TTFT p50", "TTFT p99", "e2e p50",
                     "e2e p99", "added p50", "added p99");
@@ -161,12 +168,24 @@ public final class OverheadCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--jit-watch needs http(s) URLs, but one was " + u);
                 }
             }
-            JitWatch watch = new JitWatch(jitWatch);
-            watch.compileMillis(); // unreachable or wrong endpoints fail now, not after the first warm-up round
+            ServiceWatch watch = new ServiceWatch(jitWatch);
+            watch.read(); // unreachable or wrong endpoints fail now, not after the first warm-up round
             return new OverheadRunner.SteadyWarmup(watch, jitQuiet, warmupRound, warmupMax);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage().replace("jit-quiet must", "--jit-quiet must")
                     .replace("warm-up round must", "--warmup-round must"), e);
+        }
+    }
+
+    private Path timelineDir() {
+        if (timeline == null) {
+            return null;
+        }
+        try {
+            return Files.createDirectories(timeline);
+        } catch (java.io.IOException e) {
+            throw new ParameterException(spec.commandLine(), "--timeline: cannot create the directory " + timeline + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -1,17 +1,25 @@
 package dev.switchboard.bench.overhead;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.switchboard.bench.live.Endpoints;
 import dev.switchboard.bench.live.LiveConfig;
 import dev.switchboard.bench.live.LiveRunner;
 import dev.switchboard.bench.report.OverheadPoint;
+import dev.switchboard.bench.report.RequestResult;
 import dev.switchboard.bench.report.RunReport;
 import dev.switchboard.bench.workload.Prompt;
 import dev.switchboard.bench.workload.Seeds;
@@ -106,7 +114,7 @@ public final class OverheadRunner {
      * every path, until one round's compilation (all watched services together) is at most
      * {@code quietMsPerSecond} per second of the round, or {@code max} has passed.
      */
-    public record SteadyWarmup(JitWatch watch, double quietMsPerSecond, Duration round, Duration max) {
+    public record SteadyWarmup(ServiceWatch watch, double quietMsPerSecond, Duration round, Duration max) {
         public SteadyWarmup {
             Objects.requireNonNull(watch, "watch");
             if (!(quietMsPerSecond > 0) || Double.isInfinite(quietMsPerSecond)) {
@@ -120,15 +128,21 @@ public final class OverheadRunner {
 
     private final SyntheticText text = new SyntheticText();
     private final SteadyWarmup steady;
+    private final Path timelineDir;
 
     /** Warms up with {@code Settings.warmup} requests per path only. */
     public OverheadRunner() {
-        this(null);
+        this(null, null);
     }
 
-    /** @param steady also warm up until the services' JIT is quiet, and report their JIT during every run; or null */
-    public OverheadRunner(SteadyWarmup steady) {
+    /**
+     * @param steady      also warm up until the services' JIT is quiet, and report their JIT and CPU per request
+     *                    during every run; or null
+     * @param timelineDir where to write every run's requests, one CSV per path and rate; or null
+     */
+    public OverheadRunner(SteadyWarmup steady, Path timelineDir) {
         this.steady = steady;
+        this.timelineDir = timelineDir;
     }
 
     /**
@@ -174,11 +188,16 @@ public final class OverheadRunner {
                 Workload w = fixedRate(String.format(Locale.ROOT, "fixed-rate %s req/s", num(rate)), rate,
                         settings.requestsAt(rate), settings.promptTokens(), settings.outputTokens(),
                         Seeds.mix(settings.seed(), r, i));
-                double jitBefore = steady == null ? 0 : steady.watch().compileMillis();
+                List<ServiceWatch.Reading> before = steady == null ? null : steady.watch().read();
+                long ownCpuBefore = ownCpuNanos();
                 long started = System.nanoTime();
-                RunReport run = runners.get(i).run(w, 1, LiveRunner.Listener.NONE).report();
-                String jit = steady == null ? "" : String.format(Locale.ROOT, "; services' JIT %.0f ms/s",
-                        steady.watch().millisPerSecondSince(jitBefore, started));
+                Timeline timeline = new Timeline(started);
+                RunReport run = runners.get(i).run(w, 1, timelineDir == null ? LiveRunner.Listener.NONE : timeline).report();
+                String cost = steady == null ? "" : cost(before, steady.watch().read(), started, ownCpuNanos() - ownCpuBefore,
+                        run.requests());
+                if (timelineDir != null) {
+                    timeline.write(timelineDir.resolve(String.format(Locale.ROOT, "%s-%s.csv", t.path(), num(rate))));
+                }
                 run = run.withMode("overhead", rate);
                 runs.add(run);
                 if (i == 0) {
@@ -191,7 +210,7 @@ public final class OverheadRunner {
                         run.errors().isEmpty() ? "" : " " + run.errors(), run.ttftMs().p50(),
                         run.ttftMs().p99(), run.e2eMs().p50(), run.e2eMs().p99(), i == 0 ? ""
                                 : String.format(Locale.ROOT, " (added TTFT p50 %+.2f p99 %+.2f ms)", p.addedTtftP50Ms(),
-                                        p.addedTtftP99Ms()), jit);
+                                        p.addedTtftP99Ms()), cost);
                 log.flush();
             }
         }
@@ -221,6 +240,64 @@ public final class OverheadRunner {
             log.flush();
             if (quiet || outOfTime) {
                 return;
+            }
+        }
+    }
+
+    /** The services' JIT during a run, and every process's CPU per request of it. */
+    private static String cost(List<ServiceWatch.Reading> before, List<ServiceWatch.Reading> after, long startedNanos,
+            long ownCpuNanos, long requests) {
+        double seconds = (System.nanoTime() - startedNanos) / 1e9;
+        StringBuilder perRequest = new StringBuilder();
+        double servicesCpu = 0;
+        for (int k = 0; k < after.size(); k++) {
+            double cpu = after.get(k).cpuMillis() - before.get(k).cpuMillis();
+            servicesCpu += cpu;
+            URI endpoint = after.get(k).endpoint();
+            perRequest.append(String.format(Locale.ROOT, ", %s:%d %.2f", endpoint.getHost(), endpoint.getPort(),
+                    cpu / Math.max(1, requests)));
+        }
+        // NaN (a service without the CPU counter) prints as such rather than as a wrong total
+        return String.format(Locale.ROOT, "; services' JIT %.0f ms/s; CPU ms per request: load generator %.2f%s, services %.2f",
+                (ServiceWatch.compileMillis(after) - ServiceWatch.compileMillis(before)) / seconds,
+                ownCpuNanos / 1e6 / Math.max(1, requests), perRequest, servicesCpu / Math.max(1, requests));
+    }
+
+    /** CPU time of this JVM (the load generator), or 0 where the JVM does not tell. */
+    private static long ownCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
+    /**
+     * Every request of one run as a CSV row: when it was sent (ms after the run started), its TTFT and
+     * end-to-end latency (ms; TTFT -1 if no token came) and its error category (empty on success). Stalls
+     * of a path show up as runs of slow requests sent close together.
+     */
+    private static final class Timeline implements LiveRunner.Listener {
+        private final long startedNanos;
+        private final ConcurrentLinkedQueue<String> rows = new ConcurrentLinkedQueue<>();
+
+        Timeline(long startedNanos) {
+            this.startedNanos = startedNanos;
+        }
+
+        @Override
+        public void completed(RequestResult r) {
+            long sentNanos = System.nanoTime() - r.e2eNanos() - startedNanos;
+            rows.add(String.format(Locale.ROOT, "%.3f,%.3f,%.3f,%s", sentNanos / 1e6, r.ttftNanos() < 0 ? -1.0
+                    : r.ttftNanos() / 1e6, r.e2eNanos() / 1e6, r.ok() ? "" : r.error()));
+        }
+
+        void write(Path file) {
+            List<String> lines = new ArrayList<>(rows);
+            lines.sort((a, b) -> Double.compare(Double.parseDouble(a.substring(0, a.indexOf(','))),
+                    Double.parseDouble(b.substring(0, b.indexOf(',')))));
+            lines.add(0, "sent_ms,ttft_ms,e2e_ms,error");
+            try {
+                Files.write(file, lines);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the timeline " + file, e);
             }
         }
     }

@@ -92,8 +92,13 @@ class OverheadCommandTest {
     void warmsUpUntilTheWatchedServicesStopCompiling() throws Exception {
         // reads: 0 the option check, 1-2 round one (the compiler works 5 s), 3-4 round two (quiet), then the runs
         AtomicInteger reads = new AtomicInteger();
-        HttpServer prometheus = prometheus(() -> "# TYPE jvm_compilation_time_ms_total counter\n"
-                + "jvm_compilation_time_ms_total{compiler=\"HotSpot\"} " + (reads.getAndIncrement() >= 2 ? 5000 : 100) + "\n");
+        // the service's CPU counter grows by 1 s per read: 1,000 ms over the 5 requests of the measured run
+        HttpServer prometheus = prometheus(() -> {
+            int read = reads.getAndIncrement();
+            return "# TYPE jvm_compilation_time_ms_total counter\n"
+                    + "jvm_compilation_time_ms_total{compiler=\"HotSpot\"} " + (read >= 2 ? 5000 : 100) + "\n"
+                    + "process_cpu_time_ns_total " + read * 1_000_000_000L + ".0\n";
+        });
         try (FakeOpenAiServer engine = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2))) {
             int code = run("overhead", "--direct", engine.baseUrl(), "--nginx", "off", "--model", "m", "--rates", "20",
                     "--duration", "250ms", "--warmup", "1", "--output-tokens", "2", "--warmup-round", "100ms",
@@ -102,11 +107,39 @@ class OverheadCommandTest {
             assertThat(out.toString()).containsPattern("warm-up round 1 \\(20 req/s\\): services' JIT [1-9][0-9]{3,} ms/s\n")
                     .contains("warm-up round 2 (20 req/s): services' JIT 0 ms/s, quiet: measuring")
                     .doesNotContain("warm-up round 3")
-                    .contains("services' JIT 0 ms/s");
+                    .contains("services' JIT 0 ms/s")
+                    .containsPattern("CPU ms per request: load generator [0-9.]+, 127\\.0\\.0\\.1:[0-9]+ 200\\.00, services 200\\.00\n");
             // 1 warm-up + 2 per round + 5 measured
             assertThat(engine.received()).hasSize(10);
         } finally {
             prometheus.stop(0);
+        }
+    }
+
+    @Test
+    void writesEveryRequestOfEveryRunToTheTimeline(@TempDir Path dir) throws Exception {
+        try (FakeOpenAiServer engine = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2));
+                FakeOpenAiServer gateway = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.status(503))) {
+            Path timeline = dir.resolve("timeline");
+            int code = run("overhead", "--direct", engine.baseUrl(), "--gateway", gateway.baseUrl(), "--nginx", "off",
+                    "--model", "m", "--rates", "20", "--duration", "250ms", "--warmup", "1", "--output-tokens", "2",
+                    "--timeline", timeline.toString());
+            assertThat(code).as(err.toString()).isZero();
+            java.util.List<String> direct = Files.readAllLines(timeline.resolve("direct-20.csv"));
+            assertThat(direct.get(0)).isEqualTo("sent_ms,ttft_ms,e2e_ms,error");
+            assertThat(direct).hasSize(6); // header + the 5 measured requests, not the warm-up
+            double previous = -1;
+            for (String row : direct.subList(1, direct.size())) {
+                String[] f = row.split(",", -1);
+                assertThat(f).hasSize(4);
+                double sent = Double.parseDouble(f[0]);
+                assertThat(sent).isGreaterThanOrEqualTo(previous).isLessThan(1_000);
+                previous = sent;
+                assertThat(Double.parseDouble(f[1])).isPositive().isLessThanOrEqualTo(Double.parseDouble(f[2]));
+                assertThat(f[3]).isEmpty();
+            }
+            assertThat(Files.readAllLines(timeline.resolve("gateway-20.csv")).subList(1, 6))
+                    .allSatisfy(row -> assertThat(row).matches("[0-9.]+,-1\\.000,[0-9.]+,503"));
         }
     }
 
