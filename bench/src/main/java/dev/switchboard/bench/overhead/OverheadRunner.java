@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -191,11 +192,11 @@ public final class OverheadRunner {
                 List<ServiceWatch.Reading> before = steady == null ? null : steady.watch().read();
                 long ownCpuBefore = ownCpuNanos();
                 long started = System.nanoTime();
-                Timeline timeline = new Timeline(started);
-                RunReport run = runners.get(i).run(w, 1, timelineDir == null ? LiveRunner.Listener.NONE : timeline).report();
+                Timeline timeline = timelineDir == null ? null : new Timeline(started);
+                RunReport run = runners.get(i).run(w, 1, timeline == null ? LiveRunner.Listener.NONE : timeline).report();
                 String cost = steady == null ? "" : cost(before, steady.watch().read(), started, ownCpuNanos() - ownCpuBefore,
                         run.requests());
-                if (timelineDir != null) {
+                if (timeline != null) {
                     timeline.write(timelineDir.resolve(String.format(Locale.ROOT, "%s-%s.csv", t.path(), num(rate))));
                 }
                 run = run.withMode("overhead", rate);
@@ -276,7 +277,10 @@ public final class OverheadRunner {
      */
     private static final class Timeline implements LiveRunner.Listener {
         private final long startedNanos;
-        private final ConcurrentLinkedQueue<String> rows = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Row> rows = new ConcurrentLinkedQueue<>();
+
+        private record Row(long sentNanos, RequestResult result) {
+        }
 
         Timeline(long startedNanos) {
             this.startedNanos = startedNanos;
@@ -284,16 +288,17 @@ public final class OverheadRunner {
 
         @Override
         public void completed(RequestResult r) {
-            long sentNanos = System.nanoTime() - r.e2eNanos() - startedNanos;
-            rows.add(String.format(Locale.ROOT, "%.3f,%.3f,%.3f,%s", sentNanos / 1e6, r.ttftNanos() < 0 ? -1.0
-                    : r.ttftNanos() / 1e6, r.e2eNanos() / 1e6, r.ok() ? "" : r.error()));
+            rows.add(new Row(System.nanoTime() - r.e2eNanos() - startedNanos, r));
         }
 
         void write(Path file) {
-            List<String> lines = new ArrayList<>(rows);
-            lines.sort((a, b) -> Double.compare(Double.parseDouble(a.substring(0, a.indexOf(','))),
-                    Double.parseDouble(b.substring(0, b.indexOf(',')))));
-            lines.add(0, "sent_ms,ttft_ms,e2e_ms,error");
+            List<String> lines = new ArrayList<>(rows.size() + 1);
+            lines.add("sent_ms,ttft_ms,e2e_ms,error");
+            rows.stream().sorted(Comparator.comparingLong(Row::sentNanos)).forEach(row -> {
+                RequestResult r = row.result();
+                lines.add(String.format(Locale.ROOT, "%.3f,%.3f,%.3f,%s", row.sentNanos() / 1e6,
+                        r.ttftNanos() < 0 ? -1.0 : r.ttftNanos() / 1e6, r.e2eNanos() / 1e6, r.ok() ? "" : r.error()));
+            });
             try {
                 Files.write(file, lines);
             } catch (IOException e) {

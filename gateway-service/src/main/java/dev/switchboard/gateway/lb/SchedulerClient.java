@@ -21,6 +21,7 @@ import dev.switchboard.contract.wire.ApiError;
 import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.contract.wire.ScheduleDecision;
 import dev.switchboard.contract.wire.ScheduleRequest;
+import dev.switchboard.contract.wire.SchedulerPaths;
 import dev.switchboard.gateway.GatewayProperties;
 import dev.switchboard.gateway.observe.GatewayMetrics;
 import dev.switchboard.gateway.routing.InvalidRequestException;
@@ -110,7 +111,7 @@ public class SchedulerClient implements DisposableBean {
     public Mono<ScheduleDecision> schedule(ScheduleRequest request) {
         long start = System.nanoTime();
         return Mono.fromCallable(() -> json.writeValueAsBytes(request))
-                .flatMap(body -> call(HttpMethod.POST, "/v1/schedule", body))
+                .flatMap(body -> call(HttpMethod.POST, SchedulerPaths.SCHEDULE, body))
                 .map(answer -> {
                     if (!answer.ok()) {
                         throw rejection(answer);
@@ -128,7 +129,7 @@ public class SchedulerClient implements DisposableBean {
     /** Sends a batch of lease completions; errors if the scheduler does not accept them. */
     public Mono<Void> complete(List<LeaseCompletion> completions) {
         return Mono.fromCallable(() -> json.writeValueAsBytes(completions))
-                .flatMap(body -> call(HttpMethod.POST, "/v1/leases/complete", body))
+                .flatMap(body -> call(HttpMethod.POST, SchedulerPaths.COMPLETE_LEASES, body))
                 .flatMap(answer -> answer.ok() ? Mono.<Void>empty()
                         : Mono.error(new SchedulerUnavailableException("the scheduler refused lease completions with "
                                 + answer.status() + ": " + new String(answer.body(), StandardCharsets.UTF_8), null)));
@@ -136,7 +137,7 @@ public class SchedulerClient implements DisposableBean {
 
     /** Models served by the fleet, in the OpenAI list shape. */
     public Mono<Map<String, Object>> models() {
-        return call(HttpMethod.GET, "/v1/models", null)
+        return call(HttpMethod.GET, SchedulerPaths.MODELS, null)
                 .map(answer -> {
                     if (!answer.ok()) {
                         throw new IllegalStateException("status " + answer.status());

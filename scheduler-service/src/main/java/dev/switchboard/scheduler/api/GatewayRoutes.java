@@ -1,5 +1,6 @@
 package dev.switchboard.scheduler.api;
 
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,6 +16,7 @@ import org.springframework.stereotype.Component;
 import dev.switchboard.contract.wire.ApiError;
 import dev.switchboard.contract.wire.LeaseCompletion;
 import dev.switchboard.contract.wire.ScheduleRequest;
+import dev.switchboard.contract.wire.SchedulerPaths;
 import dev.switchboard.scheduler.service.AfterResponse;
 import dev.switchboard.scheduler.service.SchedulerService;
 import dev.switchboard.scheduler.service.SchedulingRejectedException;
@@ -40,10 +42,12 @@ import tools.jackson.databind.ObjectMapper;
  */
 @Component
 public class GatewayRoutes implements NettyRouteProvider {
-    /** Where gateways ask for decisions. */
-    public static final String SCHEDULE_PATH = "/v1/schedule";
-    /** Where gateways close leases, in batches. */
-    public static final String COMPLETE_PATH = "/v1/leases/complete";
+    /**
+     * Largest body read: far above what the gateway's largest prompt (8 MB by default) hashes to (a block hash
+     * per 16 tokens, about a quarter of the prompt's bytes), and a bound on what one call can make the
+     * scheduler hold.
+     */
+    static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
     private static final TypeReference<List<LeaseCompletion>> COMPLETIONS = new TypeReference<>() { };
@@ -58,8 +62,8 @@ public class GatewayRoutes implements NettyRouteProvider {
 
     @Override
     public HttpServerRoutes apply(HttpServerRoutes routes) {
-        return routes.route(request -> SCHEDULE_PATH.equals(request.fullPath()), this::schedule)
-                .route(request -> COMPLETE_PATH.equals(request.fullPath()), this::complete);
+        return routes.route(request -> SchedulerPaths.SCHEDULE.equals(request.fullPath()), this::schedule)
+                .route(request -> SchedulerPaths.COMPLETE_LEASES.equals(request.fullPath()), this::complete);
     }
 
     private Mono<Void> schedule(HttpServerRequest in, HttpServerResponse out) {
@@ -91,7 +95,7 @@ public class GatewayRoutes implements NettyRouteProvider {
                 .onErrorResume(e -> failed(out, e));
     }
 
-    /** The whole body; an error for a body that is missing or not JSON. */
+    /** The whole body; an error for a body that is missing, too large or not JSON. */
     private static Mono<byte[]> body(HttpServerRequest in) {
         String type = in.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
         if (type != null && !isJson(type)) {
@@ -99,8 +103,26 @@ public class GatewayRoutes implements NettyRouteProvider {
                     "Content-Type '" + type + "' is not supported; send application/json.", ApiError.INVALID_REQUEST, null,
                     "unsupported_media_type")));
         }
-        return in.receive().aggregate().asByteArray()
+        if (in.requestHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, 0) > MAX_BODY_BYTES) {
+            return Mono.error(tooLarge());
+        }
+        // chunks are copied out (and their buffers released) as they come, so a refusal midway leaks nothing
+        return in.receive().asByteArray()
+                .collect(ByteArrayOutputStream::new, (all, chunk) -> {
+                    if (all.size() + chunk.length > MAX_BODY_BYTES) {
+                        throw tooLarge();
+                    }
+                    all.writeBytes(chunk);
+                })
+                .filter(all -> all.size() > 0)
+                .map(ByteArrayOutputStream::toByteArray)
                 .switchIfEmpty(Mono.error(() -> invalid("the request has no body")));
+    }
+
+    private static Rejected tooLarge() {
+        return new Rejected(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, new ApiError("The request body is over the "
+                + MAX_BODY_BYTES / (1024 * 1024) + " MB the scheduler reads.", ApiError.INVALID_REQUEST, null,
+                "request_too_large"));
     }
 
     private static boolean isJson(String contentType) {

@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.switchboard.contract.wire.SchedulerPaths;
 import dev.switchboard.scheduler.framework.EndpointView;
 import dev.switchboard.scheduler.service.SchedulerService;
 
@@ -21,7 +22,7 @@ public class ModelsController {
     }
 
     /** Models served by engines that can take requests, in the OpenAI list shape. */
-    @GetMapping("/v1/models")
+    @GetMapping(SchedulerPaths.MODELS)
     public Map<String, Object> models() {
         TreeSet<String> models = new TreeSet<>();
         for (EndpointView e : scheduler.snapshotNow().endpoints()) {

@@ -145,7 +145,9 @@ class SchedulerApiTest {
                 new Case("GET", "/v1/schedule", null, null, 405, "method_not_allowed", null),
                 new Case("POST", "/v1/leases/complete", "application/json", "{\"leaseId\":\"x\"}", 400,
                         "invalid_schedule_request", null),
-                new Case("PUT", "/v1/leases/complete", "application/json", "[]", 405, "method_not_allowed", null));
+                new Case("PUT", "/v1/leases/complete", "application/json", "[]", 405, "method_not_allowed", null),
+                new Case("POST", "/v1/schedule", "application/json", " ".repeat(GatewayRoutes.MAX_BODY_BYTES + 1), 413,
+                        "request_too_large", "32 MB"));
         for (Case c : cases) {
             var spec = http.method(org.springframework.http.HttpMethod.valueOf(c.method())).uri(c.path());
             if (c.contentType() != null) {
@@ -164,6 +166,14 @@ class SchedulerApiTest {
                         }
                     });
         }
+        // a body without a declared length (chunked) is refused as it passes the bound, too
+        byte[] chunk = new byte[1024 * 1024];
+        java.util.Arrays.fill(chunk, (byte) ' ');
+        var factory = new org.springframework.core.io.buffer.DefaultDataBufferFactory();
+        http.post().uri("/v1/schedule").contentType(MediaType.APPLICATION_JSON)
+                .body(reactor.core.publisher.Flux.range(0, 33).map(i -> factory.wrap(chunk)),
+                        org.springframework.core.io.buffer.DataBuffer.class)
+                .exchange().expectStatus().isEqualTo(413).expectBody().jsonPath("$.error.code").isEqualTo("request_too_large");
         // and the valid call still works with a charset in its content type
         http.post().uri("/v1/schedule").contentType(MediaType.parseMediaType("application/json;charset=UTF-8"))
                 .bodyValue(valid).exchange().expectStatus().isOk().expectBody().jsonPath("$.leaseId").isNotEmpty();
