@@ -6,6 +6,7 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.switchboard.support.netty.EventLoopLocal;
+import dev.switchboard.support.netty.ReadBatchCoalescer;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -15,7 +16,8 @@ import reactor.netty.resources.ConnectionProvider;
  * a connection pool per event loop (see {@link EventLoopLocal}); {@code web} (a {@link WebClient})
  * for everything that reads or rewrites bodies (the disaggregated legs, scrapes, probes). The pools are
  * the adapter's own: Reactor Netty's default allows 16 connections per host with a short pending queue,
- * far below the concurrent streaming requests one engine serves.
+ * far below the concurrent streaming requests one engine serves. Both join the body pieces an engine's answer
+ * brings in one read ({@link ReadBatchCoalescer}): a burst of tokens is relayed as one chunk, not one each.
  */
 public record EngineClients(EventLoopLocal<HttpClient> relay, WebClient web) {
 
@@ -45,7 +47,7 @@ public record EngineClients(EventLoopLocal<HttpClient> relay, WebClient web) {
     }
 
     private static HttpClient client(ConnectionProvider pool, AdapterProperties properties) {
-        return HttpClient.create(pool)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis());
+        return ReadBatchCoalescer.install(HttpClient.create(pool)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis()));
     }
 }

@@ -52,6 +52,8 @@ public class SchedulerClient implements DisposableBean {
     private final ObjectMapper json;
     private final GatewayProperties properties;
     private final GatewayMetrics metrics;
+    /** The scheduler service's load balancer, looked up once (each lookup searches the load balancer's context). */
+    private volatile ReactiveLoadBalancer<ServiceInstance> schedulerInstances;
 
     public SchedulerClient(ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers, ObjectMapper json,
             GatewayProperties properties, GatewayMetrics metrics) {
@@ -151,7 +153,7 @@ public class SchedulerClient implements DisposableBean {
 
     /** One call to a scheduler instance chosen by the load balancer, on the current event loop's connections. */
     private Mono<Answer> call(HttpMethod method, String path, byte[] body) {
-        return Mono.from(loadBalancers.getInstance(MetadataKeys.SCHEDULER_SERVICE).choose())
+        return Mono.from(schedulerInstances().choose())
                 .flatMap(chosen -> {
                     if (!chosen.hasServer()) {
                         return Mono.error(new SchedulerUnavailableException(
@@ -171,6 +173,15 @@ public class SchedulerClient implements DisposableBean {
                                     .map(bytes -> new Answer(response.status().code(),
                                             response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), bytes)));
                 });
+    }
+
+    private ReactiveLoadBalancer<ServiceInstance> schedulerInstances() {
+        ReactiveLoadBalancer<ServiceInstance> instances = schedulerInstances;
+        if (instances == null) {
+            instances = loadBalancers.getInstance(MetadataKeys.SCHEDULER_SERVICE);
+            schedulerInstances = instances;
+        }
+        return instances;
     }
 
     /** The scheduler's refusal as the client's error: its OpenAI error and Retry-After, or a generic one. */

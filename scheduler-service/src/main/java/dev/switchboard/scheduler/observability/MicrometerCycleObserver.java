@@ -16,25 +16,36 @@ import io.micrometer.core.instrument.Timer;
  */
 public final class MicrometerCycleObserver implements CycleObserver {
     private final MeterRegistry meters;
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<PluginKey, Timer> timers = new ConcurrentHashMap<>();
 
     public MicrometerCycleObserver(MeterRegistry meters) {
         this.meters = meters;
     }
 
+    /** The names are the plugins' own constant strings, whose hashes are cached: a lookup builds no string. */
+    private record PluginKey(String extensionPoint, String pluginType, String pluginName) {
+    }
+
     @Override
     public void record(String extensionPoint, String pluginType, String pluginName, long nanos) {
-        timers.computeIfAbsent(extensionPoint + '|' + pluginType + '|' + pluginName, key ->
-                Timer.builder("switchboard_scheduler_plugin_seconds")
-                        .description("Time spent in each scheduling extension point and plugin")
-                        .tag("extension_point", extensionPoint)
-                        .tag("plugin_type", pluginType)
-                        .tag("plugin_name", pluginName)
-                        // bounded buckets: plugins run in microseconds, a slow one in milliseconds
-                        .publishPercentileHistogram()
-                        .minimumExpectedValue(Duration.ofNanos(500))
-                        .maximumExpectedValue(Duration.ofMillis(10))
-                        .register(meters))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        PluginKey key = new PluginKey(extensionPoint, pluginType, pluginName);
+        Timer timer = timers.get(key);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(key, k -> register(extensionPoint, pluginType, pluginName));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer register(String extensionPoint, String pluginType, String pluginName) {
+        return Timer.builder("switchboard_scheduler_plugin_seconds")
+                .description("Time spent in each scheduling extension point and plugin")
+                .tag("extension_point", extensionPoint)
+                .tag("plugin_type", pluginType)
+                .tag("plugin_name", pluginName)
+                // bounded buckets: plugins run in microseconds, a slow one in milliseconds
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(500))
+                .maximumExpectedValue(Duration.ofMillis(10))
+                .register(meters);
     }
 }
