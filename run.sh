@@ -19,7 +19,10 @@ STARTUP_TIMEOUT_SECONDS="${SWITCHBOARD_STARTUP_TIMEOUT:-120}"
 # One Reactor Netty event loop per service: the four services share this machine's cores, and Reactor's
 # default (one loop per core, at least four) gives each of them four loops that hand work to one another; one
 # loop costs about 15 % less CPU per request here (docs/benchmarks.md, session 9); a service on its own host keeps the default.
-JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -Dreactor.netty.ioWorkerCount=1"
+# A 128 MB young generation: at 500 req/s a service allocates 15-50 MB/s, and the default young generation of a
+# 64 MB starting heap (~20 MB) paused each service for ~3 ms several times a second; this halves the pauses
+# (docs/benchmarks.md, session 12).
+JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -Xmn128m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -Dreactor.netty.ioWorkerCount=1"
 JAVA_OPTS="${SWITCHBOARD_JAVA_OPTS:-$JAVA_OPTS_DEFAULT}"
 
 SERVICES=(engine-sim engine-adapter scheduler-service gateway-service)

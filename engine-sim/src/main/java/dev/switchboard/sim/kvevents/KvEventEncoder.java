@@ -37,14 +37,19 @@ public final class KvEventEncoder {
     }
 
     private final Format format;
+    /** Reused for every batch (a new packer allocates an 8 KB buffer): hence one encoder per publishing thread. */
+    private final MessageBufferPacker packer = MessagePack.newDefaultBufferPacker();
 
+    /** An encoder for one thread (not thread-safe). */
     public KvEventEncoder(Format format) {
         this.format = java.util.Objects.requireNonNull(format, "format");
     }
 
     /** One batch: {@code [ts, [events...], dpRank]}. */
     public byte[] encode(double timestampSeconds, List<KvEvent> events, int dpRank) {
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+        MessageBufferPacker p = packer;
+        p.clear();
+        try {
             p.packArrayHeader(3);
             p.packDouble(timestampSeconds);
             p.packArrayHeader(events.size());

@@ -48,6 +48,16 @@ class KvEventEncoderTest {
     }
 
     @Test
+    void anEncoderReusedForManyBatchesEncodesEachAlone() {
+        KvEventEncoder reused = new KvEventEncoder(KvEventEncoder.Format.ARRAY);
+        byte[] big = reused.encode(1.0, EVENTS, 0);
+        byte[] small = reused.encode(2.0, List.of(new KvEvent.AllBlocksCleared()), 1);
+        assertThat(small).isEqualTo(new KvEventEncoder(KvEventEncoder.Format.ARRAY)
+                .encode(2.0, List.of(new KvEvent.AllBlocksCleared()), 1));
+        assertThat(reused.encode(1.0, EVENTS, 0)).isEqualTo(big);
+    }
+
+    @Test
     void mapFormatKeysEveryFieldAndTagsTheType() throws Exception {
         Value batch = decode(new KvEventEncoder(KvEventEncoder.Format.MAP).encode(2.0, EVENTS, 0));
         List<Value> events = batch.asArrayValue().get(1).asArrayValue().list();
