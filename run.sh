@@ -19,10 +19,12 @@ STARTUP_TIMEOUT_SECONDS="${SWITCHBOARD_STARTUP_TIMEOUT:-120}"
 # One Reactor Netty event loop per service: the four services share this machine's cores, and Reactor's
 # default (one loop per core, at least four) gives each of them four loops that hand work to one another; one
 # loop costs about 15 % less CPU per request here (docs/benchmarks.md, session 9); a service on its own host keeps the default.
-# A 128 MB young generation: at 500 req/s a service allocates 15-50 MB/s, and the default young generation of a
-# 64 MB starting heap (~20 MB) paused each service for ~3 ms several times a second; this halves the pauses
-# (docs/benchmarks.md, session 12).
-JAVA_OPTS_DEFAULT="-Xms64m -Xmx768m -Xmn128m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -Dreactor.netty.ioWorkerCount=1"
+# A 256 MB starting heap with a 128 MB young generation: at 500 req/s a service allocates 15-50 MB/s, and the
+# default young generation of a 64 MB heap (~20 MB) paused each service for ~3 ms several times a second, while
+# its small old generation filled with start-up garbage and took 100-250 ms full collections in the first
+# minutes of load; this way minor pauses are a quarter as frequent and full ones rare (one in 30 minutes of load)
+# (docs/benchmarks.md, sessions 12-13). About 70 MB more resident memory per service (250-300 -> 320-370 MB after load).
+JAVA_OPTS_DEFAULT="-Xms256m -Xmx768m -Xmn128m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -Dreactor.netty.ioWorkerCount=1"
 JAVA_OPTS="${SWITCHBOARD_JAVA_OPTS:-$JAVA_OPTS_DEFAULT}"
 
 SERVICES=(engine-sim engine-adapter scheduler-service gateway-service)
