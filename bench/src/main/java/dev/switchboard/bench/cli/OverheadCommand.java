@@ -73,6 +73,12 @@ public final class OverheadCommand implements Callable<Integer> {
             description = "Requests sent to each path before measuring, not counted (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--lead-in", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
+            description = "Send each path its rate for DURATION, not counted, right before each of its measured runs, so a "
+                    + "run starts on a path already carrying that rate rather than one left idle through the other paths' runs "
+                    + "(default: ${DEFAULT-VALUE}: none).")
+    Duration leadIn;
+
     @Option(names = "--jit-watch", paramLabel = "URL", split = ",",
             description = "Prometheus endpoints of the services under test (e.g. http://127.0.0.1:8080/actuator/prometheus). "
                     + "Warm-up then repeats rounds at the first rate until their JIT compilers together spend at most "
@@ -204,7 +210,7 @@ public final class OverheadCommand implements Callable<Integer> {
             if (requestTimeout.isZero() || requestTimeout.isNegative()) {
                 throw new IllegalArgumentException("--request-timeout must be > 0, but was " + requestTimeout);
             }
-            return new OverheadRunner.Settings(rates, duration, promptTokens, outputTokens, warmup, chosen, apiKey,
+            return new OverheadRunner.Settings(rates, duration, promptTokens, outputTokens, warmup, leadIn, chosen, apiKey,
                     requestTimeout, seed);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), optionMessage(e.getMessage()), e);
@@ -214,7 +220,7 @@ public final class OverheadCommand implements Callable<Integer> {
     private String optionMessage(String m) {
         return m.replace("rates must", "--rates must").replace("duration must", "--duration must")
                 .replace("prompt and output tokens must", "--prompt-tokens and --output-tokens must")
-                .replace("warmup must", "--warmup must");
+                .replace("warmup must", "--warmup must").replace("lead-in must", "--lead-in must");
     }
 
     private String url(String option, String value) {

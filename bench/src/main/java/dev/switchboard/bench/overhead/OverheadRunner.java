@@ -61,13 +61,15 @@ public final class OverheadRunner {
      * @param promptTokens   prompt tokens per request (unique text: no prefix cache effects)
      * @param outputTokens   {@code max_tokens} per request (sent with {@code ignore_eos})
      * @param warmup         requests sent to each path before the first measurement, not counted
+     * @param leadIn         how long each path is sent its rate, not counted, right before each of its measured runs
+     *                       (zero: none); without it a path's run starts after it sat idle through the other paths'
      * @param model          model requested
      * @param apiKey         bearer key, or {@code null}
      * @param requestTimeout longest one request may take
      * @param seed           seed of the prompt texts
      */
     public record Settings(List<Double> rates, Duration duration, int promptTokens, int outputTokens, int warmup,
-            String model, String apiKey, Duration requestTimeout, long seed) {
+            Duration leadIn, String model, String apiKey, Duration requestTimeout, long seed) {
         public Settings {
             rates = List.copyOf(rates);
             if (rates.isEmpty()) {
@@ -88,12 +90,20 @@ public final class OverheadRunner {
             if (warmup < 0) {
                 throw new IllegalArgumentException("warmup must be >= 0, but was " + warmup);
             }
+            if (leadIn.isNegative()) {
+                throw new IllegalArgumentException("lead-in must be >= 0, but was " + leadIn);
+            }
             Objects.requireNonNull(model, "model");
         }
 
         /** Requests sent at {@code rate} (at least one). */
         public int requestsAt(double rate) {
             return (int) Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
+        }
+
+        /** Lead-in requests sent at {@code rate} before a measured run (none when the lead-in is zero). */
+        public int leadInRequestsAt(double rate) {
+            return (int) Math.round(rate * leadIn.toNanos() / 1e9);
         }
     }
 
@@ -126,6 +136,9 @@ public final class OverheadRunner {
             }
         }
     }
+
+    /** Seed part that keeps lead-in prompts apart from every warm-up and measured prompt. */
+    private static final long LEAD_IN_STREAM = 0x1EAD1;
 
     private final SyntheticText text = new SyntheticText();
     private final SteadyWarmup steady;
@@ -189,6 +202,11 @@ public final class OverheadRunner {
                 Workload w = fixedRate(String.format(Locale.ROOT, "fixed-rate %s req/s", num(rate)), rate,
                         settings.requestsAt(rate), settings.promptTokens(), settings.outputTokens(),
                         Seeds.mix(settings.seed(), r, i));
+                int leadIn = settings.leadInRequestsAt(rate);
+                if (leadIn > 0) {
+                    runners.get(i).run(fixedRate("lead-in", rate, leadIn, settings.promptTokens(), settings.outputTokens(),
+                            Seeds.mix(settings.seed(), r, i, LEAD_IN_STREAM)), 1, LiveRunner.Listener.NONE);
+                }
                 List<ServiceWatch.Reading> before = steady == null ? null : steady.watch().read();
                 long ownCpuBefore = ownCpuNanos();
                 long started = System.nanoTime();

@@ -75,6 +75,29 @@ class OverheadCommandTest {
     }
 
     @Test
+    void leadsIntoEveryMeasuredRunWithUncountedRequestsAtItsRate(@TempDir Path dir) throws Exception {
+        try (FakeOpenAiServer engine = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2));
+                FakeOpenAiServer gateway = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2))) {
+            Path json = dir.resolve("overhead.json");
+            int code = run("overhead", "--direct", engine.baseUrl(), "--gateway", gateway.baseUrl(), "--nginx", "off",
+                    "--model", "m", "--rates", "20,40", "--duration", "250ms", "--warmup", "0", "--lead-in", "100ms",
+                    "--output-tokens", "2", "--json", json.toString());
+
+            assertThat(code).as(err.toString()).isZero();
+            JsonNode points = BenchReport.mapper().readTree(Files.readString(json)).path("overhead");
+            assertThat(points.path(0).path("requests").asInt()).isEqualTo(5);
+            assertThat(points.path(3).path("requests").asInt()).isEqualTo(10);
+            // per path: 2 + 4 lead-in requests (100 ms at 20 and at 40 req/s), then the 5 + 10 measured ones
+            assertThat(engine.received()).hasSize(21);
+            assertThat(gateway.received()).hasSize(21);
+            // lead-in prompts are their own: none repeats a measured one, so none is a prefix-cache hit for it
+            assertThat(engine.received().stream().map(r -> r.body().path("messages").toString()).distinct()).hasSize(21);
+        }
+        assertThat(run("overhead", "--direct", "http://127.0.0.1:1", "--model", "m", "--lead-in", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("--lead-in");
+    }
+
+    @Test
     void proxiesThroughNginxWhenItIsInstalled() throws Exception {
         Assumptions.assumeTrue(NginxProxy.findOnPath().isPresent(), "nginx is not on PATH");
         try (FakeOpenAiServer engine = new FakeOpenAiServer(r -> FakeOpenAiServer.Script.ok(0, 0, 2, 2))) {
